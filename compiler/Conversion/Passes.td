@@ -1,0 +1,30 @@
+//===- Passes.td - kiln conversion passes ---------------------------------===//
+#ifndef KILN_CONVERSION_PASSES_TD
+#define KILN_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def KilnToLinalgPass : Pass<"kiln-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Lowers kiln ops to linalg, tensor, arith and math on tensors";
+  let description = [{
+    Every kiln op inside a function becomes upstream ops on tensors: contractions and pooling
+    become linalg named ops (so later passes can tile and vectorize them), elementwise ops
+    become `linalg.generic` with broadcasting indexing maps, data movement becomes tensor ops.
+    An op that cannot be lowered is reported with its location and the pass fails.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect", "mlir::math::MathDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
+def KilnStripParametersPass : Pass<"kiln-strip-parameters", "mlir::ModuleOp"> {
+  let summary = "Removes kiln.parameter declarations once their values are recorded";
+  let description = [{
+    Parameter initial values travel in the artifact's buffer table, not in code. The
+    artifact emitter records them first; this pass then removes the declarations so the
+    module can be translated to LLVM IR.
+  }];
+}
+
+#endif // KILN_CONVERSION_PASSES_TD

@@ -1,0 +1,36 @@
+//===- Pipelines.h - kiln's named pass pipelines --------------------------===//
+//
+// kilnc and kiln-opt run the same pipelines; the order of lowering reads top to bottom in
+// Pipelines.cpp.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_COMPILER_PIPELINES_H
+#define KILN_COMPILER_PIPELINES_H
+
+namespace mlir {
+class OpPassManager;
+}
+
+namespace kiln {
+
+/// kiln dialect -> linalg / tensor / arith / math on tensors (`kiln-lower-to-linalg`).
+void buildKilnToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// Tensors -> memrefs with caller-provided results (`kiln-bufferize`): one-shot
+/// bufferization across function boundaries, results turned into out-parameters, temporary
+/// buffers freed.
+void buildKilnBufferizePipeline(mlir::OpPassManager &pm);
+
+/// Bufferized linalg -> plain loops -> LLVM dialect with the bare-pointer calling convention
+/// the artifact's entry points use (`kiln-lower-loops-to-llvm`).
+void buildKilnLoopsToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// The three above in order (`kiln-lower-to-llvm`).
+void buildKilnLowerToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// Registers the pipelines above with the pass registry.
+void registerKilnPipelines();
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_PIPELINES_H
