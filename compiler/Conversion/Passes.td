@@ -27,4 +27,15 @@ def KilnStripParametersPass : Pass<"kiln-strip-parameters", "mlir::ModuleOp"> {
   }];
 }
 
+def KilnMemRefCopyToLinalgPass : Pass<"kiln-memref-copy-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Rewrites memref.copy as linalg.copy so strided copies become loops";
+  let description = [{
+    Bufferization turns tensor.pad and tensor.insert_slice into `memref.copy` into strided
+    subviews. The LLVM lowering of a non-contiguous memref.copy calls `memrefCopy` from
+    MLIR's C runner library, which an artifact must not depend on. As a linalg.copy it
+    becomes plain loops (and later tiles and vectorizes like any other linalg op).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 #endif // KILN_CONVERSION_PASSES_TD

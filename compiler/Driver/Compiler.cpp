@@ -1,0 +1,191 @@
+//===- Compiler.cpp - the compile driver that kilnc calls -----------------===//
+//
+// Frontend -> kiln-level cleanup -> artifact ABI -> lowering pipeline -> LLVM IR with the
+// descriptor -> object -> linked .kx. Each stage reports its own errors and stops the run.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Driver/Compiler.h"
+#include "compiler/Conversion/Passes.h"
+#include "compiler/InitKiln.h"
+#include "compiler/Pipelines.h"
+#include "compiler/Target/EmitArtifact.h"
+#include "frontends/onnx/OnnxImporter.h"
+
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/Timer.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+using namespace mlir;
+
+namespace {
+
+/// Prints "kilnc: <stage> (<ms> ms)" with --verbose, so long compiles show progress.
+class StageClock {
+public:
+  explicit StageClock(bool enabled) : enabled(enabled) {}
+  void done(llvm::StringRef stage) {
+    auto now = std::chrono::steady_clock::now();
+    if (enabled)
+      llvm::errs() << "kilnc: " << stage << " ("
+                   << std::chrono::duration_cast<std::chrono::milliseconds>(now - last).count()
+                   << " ms)\n";
+    last = now;
+  }
+
+private:
+  bool enabled;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+};
+
+OwningOpRef<ModuleOp> loadModel(const kiln::CompileOptions &options, MLIRContext &context) {
+  llvm::StringRef extension = llvm::sys::path::extension(options.inputPath);
+  if (extension == ".mlir") {
+    llvm::SourceMgr sourceMgr;
+    std::string error;
+    auto file = openInputFile(options.inputPath, &error);
+    if (!file) {
+      llvm::errs() << "kilnc: error: " << error << "\n";
+      return nullptr;
+    }
+    sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+    return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  kiln::OnnxImportOptions importOptions;
+  importOptions.batch = options.batch;
+  for (const auto &dim : options.namedDims)
+    importOptions.namedDims[dim.getKey()] = dim.getValue();
+  return kiln::importOnnxFile(options.inputPath, context, importOptions);
+}
+
+LogicalResult writeText(const kiln::CompileOptions &options,
+                        llvm::function_ref<void(llvm::raw_ostream &)> print) {
+  std::string error;
+  auto output = openOutputFile(options.outputPath, &error);
+  if (!output) {
+    llvm::errs() << "kilnc: error: " << error << "\n";
+    return failure();
+  }
+  print(output->os());
+  output->keep();
+  return success();
+}
+
+std::string defaultOutputPath(const kiln::CompileOptions &options) {
+  llvm::SmallString<128> path(llvm::sys::path::filename(options.inputPath));
+  const char *extension = "kx";
+  switch (options.emit) {
+  case kiln::EmitKind::Mlir:
+  case kiln::EmitKind::LoweredMlir:
+    return "-";
+  case kiln::EmitKind::Llvm:
+    extension = "ll";
+    break;
+  case kiln::EmitKind::Obj:
+    extension = "o";
+    break;
+  case kiln::EmitKind::Kx:
+    break;
+  }
+  llvm::sys::path::replace_extension(path, extension);
+  return std::string(path);
+}
+
+} // namespace
+
+int kiln::compileModel(const CompileOptions &originalOptions) {
+  CompileOptions options = originalOptions;
+  if (options.outputPath.empty())
+    options.outputPath = defaultOutputPath(options);
+
+  DialectRegistry registry;
+  registerKilnDialects(registry);
+  registerKilnPasses();
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // Large compiles are single-threaded here: the machine has two cores and LLVM codegen
+  // dominates; MLIR's own threading only adds contention.
+  context.disableMultithreading();
+  StageClock clock(options.verbose);
+
+  OwningOpRef<ModuleOp> module = loadModel(options, context);
+  if (!module)
+    return 1;
+  if (failed(verify(*module)))
+    return 1;
+  clock.done("imported " + options.inputPath);
+
+  PassManager cleanup(&context);
+  cleanup.addPass(createCanonicalizerPass());
+  cleanup.addPass(createCSEPass());
+  if (options.printIrAfterAll)
+    cleanup.enableIRPrinting();
+  if (failed(cleanup.run(*module)))
+    return 1;
+  if (options.emit == EmitKind::Mlir)
+    return failed(writeText(options, [&](llvm::raw_ostream &os) { module->print(os); }));
+
+  FailureOr<ArtifactAbi> abi = collectArtifactAbi(*module);
+  if (failed(abi))
+    return 1;
+  abi->batch = options.batch.value_or(0);
+  abi->source = options.inputPath;
+  abi->options = options.commandLine;
+
+  PassManager lowering(&context);
+  lowering.addPass(createKilnStripParametersPass());
+  buildKilnLowerToLLVMPipeline(lowering);
+  if (options.printIrAfterAll)
+    lowering.enableIRPrinting();
+  if (options.timing)
+    lowering.enableTiming();
+  if (failed(lowering.run(*module))) {
+    llvm::errs() << "kilnc: error: lowering '" << options.inputPath << "' failed\n";
+    return 1;
+  }
+  clock.done("lowered to the LLVM dialect");
+  if (options.emit == EmitKind::LoweredMlir)
+    return failed(writeText(options, [&](llvm::raw_ostream &os) { module->print(os); }));
+
+  TargetOptions target;
+  target.cpu = options.cpu;
+  target.optLevel = options.optLevel;
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule =
+      buildArtifactModule(*module, *abi, target, llvmContext);
+  if (!llvmModule)
+    return 1;
+  clock.done("translated and optimised LLVM IR");
+  if (options.emit == EmitKind::Llvm)
+    return failed(writeText(options, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
+
+  if (options.emit == EmitKind::Obj)
+    return failed(writeObjectFile(*llvmModule, target, options.outputPath));
+
+  llvm::SmallString<128> objectPath;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("kiln", "o", objectPath)) {
+    llvm::errs() << "kilnc: error: cannot create a temporary object file: " << ec.message()
+                 << "\n";
+    return 1;
+  }
+  llvm::FileRemover removeObject(objectPath);
+  if (failed(writeObjectFile(*llvmModule, target, objectPath)))
+    return 1;
+  clock.done("generated object code");
+  if (failed(linkArtifact(objectPath, options.outputPath)))
+    return 1;
+  clock.done("linked " + options.outputPath);
+  return 0;
+}

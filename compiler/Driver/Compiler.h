@@ -1,0 +1,39 @@
+//===- Compiler.h - the compile driver that kilnc calls -------------------===//
+#ifndef KILN_COMPILER_DRIVER_COMPILER_H
+#define KILN_COMPILER_DRIVER_COMPILER_H
+
+#include "llvm/ADT/StringMap.h"
+
+#include <optional>
+#include <string>
+
+namespace kiln {
+
+enum class EmitKind {
+  Mlir,        ///< the kiln-dialect module as imported
+  LoweredMlir, ///< the module lowered to the LLVM dialect
+  Llvm,        ///< optimised LLVM IR with the artifact descriptor
+  Obj,         ///< an object file
+  Kx,          ///< the artifact: a shared object the runtime loads
+};
+
+struct CompileOptions {
+  std::string inputPath;
+  std::string outputPath; ///< "-" writes text outputs to stdout
+  EmitKind emit = EmitKind::Kx;
+  std::optional<int64_t> batch;
+  llvm::StringMap<int64_t> namedDims;
+  std::string cpu = "native";
+  int optLevel = 3;
+  bool printIrAfterAll = false;
+  bool timing = false;
+  bool verbose = false;
+  std::string commandLine; ///< recorded in the artifact's options string
+};
+
+/// Imports, lowers and emits one model. Errors go to stderr; returns 0 on success.
+int compileModel(const CompileOptions &options);
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_DRIVER_COMPILER_H

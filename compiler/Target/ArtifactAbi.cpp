@@ -1,0 +1,181 @@
+//===- ArtifactAbi.cpp - collect an artifact's buffer table and entries ---===//
+#include "compiler/Target/ArtifactAbi.h"
+#include "dialects/Kiln/IR/KilnOps.h"
+#include "runtime/include/kiln/abi.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include <cstring>
+
+using namespace mlir;
+
+uint32_t kiln::abiDtypeOf(Type type) {
+  if (type.isF32())
+    return KILN_DTYPE_F32;
+  if (type.isF64())
+    return KILN_DTYPE_F64;
+  if (type.isF16())
+    return KILN_DTYPE_F16;
+  if (type.isBF16())
+    return KILN_DTYPE_BF16;
+  auto integer = dyn_cast<IntegerType>(type);
+  if (!integer)
+    return 0;
+  bool isUnsigned = integer.isUnsigned();
+  switch (integer.getWidth()) {
+  case 1:
+    return KILN_DTYPE_BOOL;
+  case 8:
+    return isUnsigned ? KILN_DTYPE_U8 : KILN_DTYPE_I8;
+  case 16:
+    return isUnsigned ? KILN_DTYPE_U16 : KILN_DTYPE_I16;
+  case 32:
+    return isUnsigned ? KILN_DTYPE_U32 : KILN_DTYPE_I32;
+  case 64:
+    return isUnsigned ? KILN_DTYPE_U64 : KILN_DTYPE_I64;
+  default:
+    return 0;
+  }
+}
+
+uint64_t kiln::abiDtypeSize(uint32_t dtype) {
+  switch (dtype) {
+  case KILN_DTYPE_U8:
+  case KILN_DTYPE_I8:
+  case KILN_DTYPE_BOOL:
+    return 1;
+  case KILN_DTYPE_U16:
+  case KILN_DTYPE_I16:
+  case KILN_DTYPE_F16:
+  case KILN_DTYPE_BF16:
+    return 2;
+  case KILN_DTYPE_F32:
+  case KILN_DTYPE_I32:
+  case KILN_DTYPE_U32:
+    return 4;
+  default:
+    return 8;
+  }
+}
+
+std::vector<char> kiln::serializeElements(ElementsAttr value) {
+  auto type = cast<ShapedType>(value.getType());
+  int64_t count = type.getNumElements();
+  std::vector<char> bytes;
+  if (type.getElementType().isInteger(1)) {
+    // MLIR packs booleans as bits; the runtime stores one byte per element.
+    for (bool b : value.getValues<bool>())
+      bytes.push_back(b ? 1 : 0);
+    return bytes;
+  }
+  uint64_t elementSize = abiDtypeSize(abiDtypeOf(type.getElementType()));
+  bytes.resize(count * elementSize);
+  ArrayRef<char> raw;
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    raw = dense.getRawData();
+  else if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      raw = blob->getData();
+  }
+  if (raw.size() == bytes.size()) {
+    std::memcpy(bytes.data(), raw.data(), bytes.size());
+  } else if (raw.size() == elementSize) {
+    // A splat stores one element.
+    for (int64_t i = 0; i < count; ++i)
+      std::memcpy(bytes.data() + i * elementSize, raw.data(), elementSize);
+  }
+  return bytes;
+}
+
+static uint32_t roleFromName(StringRef role) {
+  return llvm::StringSwitch<uint32_t>(role)
+      .Case("input", KILN_ROLE_INPUT)
+      .Case("label", KILN_ROLE_LABEL)
+      .Case("parameter", KILN_ROLE_PARAMETER)
+      .Case("gradient", KILN_ROLE_GRADIENT)
+      .Case("optimizer_state", KILN_ROLE_OPTIMIZER_STATE)
+      .Case("activation", KILN_ROLE_ACTIVATION)
+      .Case("output", KILN_ROLE_OUTPUT)
+      .Case("scalar_input", KILN_ROLE_SCALAR_INPUT)
+      .Default(KILN_ROLE_COUNT_);
+}
+
+FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
+  ArtifactAbi abi;
+  llvm::StringMap<uint32_t> indexByName;
+  llvm::StringMap<ElementsAttr> initialValues;
+  for (auto parameter : module.getOps<ParameterOp>())
+    initialValues[parameter.getSymName()] = parameter.getInitialValue();
+
+  // Adds (or finds) the buffer `name`; the same name in two entries is the same buffer.
+  auto addBuffer = [&](Operation *where, DictionaryAttr attrs, Type type,
+                       StringRef what) -> FailureOr<uint32_t> {
+    auto name = attrs ? attrs.getAs<StringAttr>(kBufferAttrName) : StringAttr();
+    auto role = attrs ? attrs.getAs<StringAttr>(kRoleAttrName) : StringAttr();
+    if (!name || !role)
+      return where->emitError() << what << " lacks `" << kBufferAttrName << "` and `"
+                                << kRoleAttrName << "` attributes";
+    auto tensor = dyn_cast<RankedTensorType>(type);
+    if (!tensor || !tensor.hasStaticShape())
+      return where->emitError() << what << " '" << name.getValue()
+                                << "' must be a statically shaped tensor, got " << type;
+    uint32_t dtype = abiDtypeOf(tensor.getElementType());
+    if (dtype == 0)
+      return where->emitError() << what << " '" << name.getValue()
+                                << "' has an element type the artifact cannot carry: "
+                                << tensor.getElementType();
+    uint32_t roleCode = roleFromName(role.getValue());
+    if (roleCode == KILN_ROLE_COUNT_)
+      return where->emitError() << "unknown role '" << role.getValue() << "' of " << what;
+    auto [it, inserted] = indexByName.try_emplace(name.getValue(), abi.buffers.size());
+    if (!inserted) {
+      const AbiBuffer &existing = abi.buffers[it->second];
+      if (ArrayRef<int64_t>(existing.shape) != tensor.getShape() || existing.dtype != dtype ||
+          existing.role != roleCode)
+        return where->emitError() << "buffer '" << name.getValue()
+                                  << "' is used with two different types or roles";
+      return it->second;
+    }
+    AbiBuffer buffer;
+    buffer.name = name.getValue().str();
+    buffer.role = roleCode;
+    buffer.dtype = dtype;
+    buffer.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
+    buffer.byteSize = tensor.getNumElements() * abiDtypeSize(dtype);
+    if (roleCode == KILN_ROLE_PARAMETER)
+      buffer.initialValue = initialValues.lookup(buffer.name);
+    abi.buffers.push_back(std::move(buffer));
+    return it->second;
+  };
+
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    AbiEntry entry;
+    entry.name = func.getSymName().str();
+    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+      FailureOr<uint32_t> index = addBuffer(func, func.getArgAttrDict(i),
+                                            func.getArgumentTypes()[i],
+                                            "argument #" + std::to_string(i));
+      if (failed(index))
+        return failure();
+      entry.args.push_back(*index);
+    }
+    for (unsigned i = 0; i < func.getNumResults(); ++i) {
+      FailureOr<uint32_t> index = addBuffer(func, func.getResultAttrDict(i),
+                                            func.getResultTypes()[i],
+                                            "result #" + std::to_string(i));
+      if (failed(index))
+        return failure();
+      entry.args.push_back(*index);
+    }
+    abi.entries.push_back(std::move(entry));
+  }
+  if (abi.entries.empty())
+    return module.emitError("no entry function (a public func.func) to compile");
+  return abi;
+}

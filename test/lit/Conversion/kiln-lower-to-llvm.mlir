@@ -1,0 +1,14 @@
+// The full lowering ends in the LLVM dialect with one bare pointer per buffer.
+// RUN: kiln-opt %s --kiln-lower-to-llvm | FileCheck %s
+
+// CHECK-NOT: kiln.
+// CHECK-LABEL: llvm.func @forward
+// CHECK-SAME: (%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
+// CHECK: llvm.intr.exp
+// CHECK: llvm.return
+func.func @forward(%x: tensor<2x3xf32>, %y: tensor<3xf32>) -> tensor<2x3xf32> {
+  %0 = kiln.add %x, %y : (tensor<2x3xf32>, tensor<3xf32>) -> tensor<2x3xf32>
+  %1 = kiln.exp %0 : tensor<2x3xf32>
+  %2 = kiln.tanh %1 : tensor<2x3xf32>
+  return %2 : tensor<2x3xf32>
+}
