@@ -11,8 +11,9 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.kiln_obj_root, "test", "lit")
 
 llvm_config.use_default_substitutions()
-llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
-llvm_config.with_environment("PATH", config.kiln_tools_dir, append_path=False)
+# kiln's tools first, then LLVM's (FileCheck, not, count), then the user's PATH.
+config.environment["PATH"] = os.pathsep.join(
+    [config.kiln_tools_dir, config.llvm_tools_dir, os.environ.get("PATH", "")])
 config.substitutions.append(("%python", "/usr/bin/python3"))
 config.substitutions.append(("%onnx_data", "/usr/share/libonnx-testdata/data"))
 config.available_features.add("kiln")
