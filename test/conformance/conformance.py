@@ -1,0 +1,196 @@
+#!/usr/bin/env python3
+"""ONNX backend conformance for kiln.
+
+Runs ONNX backend tests (libonnx-testdata) end to end through the real tools:
+`kilnc model.onnx -o model.kx`, then `kiln-run infer model.kx --input ... --output-dir ...`,
+then compares every output with the expected one (fp32 and fp16/fp64: rtol 1e-4, atol 1e-5;
+integers and booleans exactly).
+
+  conformance.py run   --bin DIR [--manifest FILE]   run the tests in the manifest
+  conformance.py check --manifest FILE --skip FILE     every test whose op types kiln claims
+                                                       is in the manifest or has a skip reason
+  conformance.py survey --bin DIR                      run every candidate, print a report
+                                                       (to maintain the manifest and skip list)
+
+Prints `N passed, N failed` and exits non-zero if anything failed.
+"""
+import argparse
+import concurrent.futures
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+DATA_ROOT = "/usr/share/libonnx-testdata/data"
+SUITES = ["node", "pytorch-converted", "pytorch-operator", "simple"]
+HERE = os.path.dirname(os.path.abspath(__file__))
+RTOL, ATOL = 1e-4, 1e-5
+
+# The ONNX op types kiln claims (the foundation issue's list). A test whose model uses only
+# these is a candidate: it belongs in the manifest or in the skip list with a reason.
+CLAIMED_OPS = {
+    "Conv", "Gemm", "MatMul", "BatchNormalization", "Relu", "LeakyRelu", "Sigmoid", "Tanh",
+    "Clip", "Add", "Sub", "Mul", "Div", "Max", "Min", "Pow", "Exp", "Log", "Sqrt", "Neg",
+    "Reciprocal", "Abs", "MaxPool", "AveragePool", "GlobalAveragePool", "GlobalMaxPool",
+    "ReduceSum", "ReduceMean", "ReduceMax", "Softmax", "LogSoftmax", "Concat", "Reshape",
+    "Flatten", "Transpose", "Squeeze", "Unsqueeze", "Pad", "Slice", "Constant", "Identity",
+    "Cast", "Dropout",
+}
+
+
+def read_list(path):
+    """Lines of a list file without comments; the first word is the test, the rest a reason."""
+    entries = {}
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if line:
+                name, _, reason = line.partition(" ")
+                entries[name] = reason.strip()
+    return entries
+
+
+def all_tests():
+    for suite in SUITES:
+        root = os.path.join(DATA_ROOT, suite)
+        for name in sorted(os.listdir(root)):
+            if os.path.exists(os.path.join(root, name, "model.onnx")):
+                yield f"{suite}/{name}"
+
+
+def op_types(test):
+    import onnx
+    model = onnx.load(os.path.join(DATA_ROOT, test, "model.onnx"), load_external_data=False)
+    ops = set()
+    graphs = [model.graph]
+    while graphs:
+        graph = graphs.pop()
+        for node in graph.node:
+            ops.add(node.op_type if node.domain in ("", "ai.onnx") else f"{node.domain}.{node.op_type}")
+            for attr in node.attribute:
+                if attr.g.node:
+                    graphs.append(attr.g)
+    return ops
+
+
+def candidates():
+    return [t for t in all_tests() if op_types(t) <= CLAIMED_OPS]
+
+
+def compare(expected_path, actual_path):
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+    expected = numpy_helper.to_array(onnx.load_tensor(expected_path))
+    actual = numpy_helper.to_array(onnx.load_tensor(actual_path))
+    if expected.shape != actual.shape:
+        return f"shape {list(actual.shape)}, expected {list(expected.shape)}"
+    if expected.dtype != actual.dtype:
+        return f"dtype {actual.dtype}, expected {expected.dtype}"
+    if expected.dtype.kind == "f":
+        if not np.allclose(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True):
+            diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
+            return f"max abs error {np.nanmax(diff):.3g} (rtol {RTOL}, atol {ATOL})"
+    elif not np.array_equal(actual, expected):
+        return "values differ"
+    return None
+
+
+def run_test(test, bindir):
+    """Returns (test, None) on success or (test, reason) on failure."""
+    test_dir = os.path.join(DATA_ROOT, test)
+    work = tempfile.mkdtemp(prefix="kiln-conf-")
+    try:
+        artifact = os.path.join(work, "model.kx")
+        compile_cmd = [os.path.join(bindir, "kilnc"), os.path.join(test_dir, "model.onnx"),
+                       "-o", artifact]
+        result = subprocess.run(compile_cmd, capture_output=True, text=True, timeout=300)
+        if result.returncode != 0:
+            return test, "compile: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+        data_sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set_"))
+        for data_set in data_sets:
+            ds = os.path.join(test_dir, data_set)
+            inputs = sorted((f for f in os.listdir(ds) if f.startswith("input_")),
+                            key=lambda f: int(f[6:-3]))
+            outputs = sorted((f for f in os.listdir(ds) if f.startswith("output_")),
+                             key=lambda f: int(f[7:-3]))
+            out_dir = os.path.join(work, data_set)
+            run_cmd = [os.path.join(bindir, "kiln-run"), "infer", artifact, "--output-dir", out_dir]
+            for f in inputs:
+                run_cmd += ["--input", os.path.join(ds, f)]
+            result = subprocess.run(run_cmd, capture_output=True, text=True, timeout=300)
+            if result.returncode != 0:
+                return test, f"run {data_set}: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+            for i, f in enumerate(outputs):
+                actual = os.path.join(out_dir, f"output_{i}.pb")
+                if not os.path.exists(actual):
+                    return test, f"{data_set}: no output_{i}.pb"
+                problem = compare(os.path.join(ds, f), actual)
+                if problem:
+                    return test, f"{data_set} output_{i}: {problem}"
+        return test, None
+    except subprocess.TimeoutExpired:
+        return test, "timed out"
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def run_many(tests, bindir, jobs):
+    results = []
+    with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+        for test, problem in pool.map(lambda t: run_test(t, bindir), tests):
+            results.append((test, problem))
+            print(f"{'PASS' if problem is None else 'FAIL'}: {test}" +
+                  ("" if problem is None else f": {problem}"), flush=True)
+    return results
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("mode", choices=["run", "check", "survey"])
+    parser.add_argument("--bin", help="directory holding kilnc and kiln-run")
+    parser.add_argument("--manifest", default=os.path.join(HERE, "manifest.txt"))
+    parser.add_argument("--skip", default=os.path.join(HERE, "skip.txt"))
+    parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--filter", default="", help="only tests whose name contains this")
+    args = parser.parse_args()
+
+    if args.mode == "check":
+        manifest, skip = read_list(args.manifest), read_list(args.skip)
+        problems = []
+        for test in candidates():
+            if test not in manifest and test not in skip:
+                problems.append(f"{test}: uses only claimed ops but is neither in the manifest "
+                                "nor in the skip list")
+        for test, reason in skip.items():
+            if not reason:
+                problems.append(f"{test}: skipped without a reason")
+            if test in manifest:
+                problems.append(f"{test}: both in the manifest and in the skip list")
+        for test in list(manifest) + list(skip):
+            if not os.path.exists(os.path.join(DATA_ROOT, test, "model.onnx")):
+                problems.append(f"{test}: no such test in {DATA_ROOT}")
+        for p in problems:
+            print("FAIL:", p)
+        total = len(manifest) + len(skip)
+        print(f"{total - len(problems)} passed, {len(problems)} failed "
+              f"(manifest {len(manifest)}, skipped {len(skip)})")
+        return 1 if problems else 0
+
+    if not args.bin:
+        parser.error("--bin is required for run and survey")
+    if args.mode == "run":
+        tests = list(read_list(args.manifest))
+    else:
+        tests = candidates()
+    tests = [t for t in tests if args.filter in t]
+    results = run_many(tests, args.bin, args.jobs)
+    failed = [(t, p) for t, p in results if p is not None]
+    print(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
