@@ -11,6 +11,7 @@ integers and booleans exactly).
                                                        is in the manifest or has a skip reason
   conformance.py survey --bin DIR                      run every candidate, print a report
                                                        (to maintain the manifest and skip list)
+  conformance.py compare EXPECTED.pb ACTUAL.pb         compare two tensors with the tolerances
 
 Prints `N passed, N failed` and exits non-zero if anything failed.
 """
@@ -149,13 +150,21 @@ def run_many(tests, bindir, jobs):
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["run", "check", "survey"])
+    parser.add_argument("mode", choices=["run", "check", "survey", "compare"])
+    parser.add_argument("files", nargs="*", help="for compare: EXPECTED.pb ACTUAL.pb")
     parser.add_argument("--bin", help="directory holding kilnc and kiln-run")
     parser.add_argument("--manifest", default=os.path.join(HERE, "manifest.txt"))
     parser.add_argument("--skip", default=os.path.join(HERE, "skip.txt"))
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--filter", default="", help="only tests whose name contains this")
     args = parser.parse_args()
+
+    if args.mode == "compare":
+        if len(args.files) != 2:
+            parser.error("compare takes EXPECTED.pb ACTUAL.pb")
+        problem = compare(*args.files)
+        print(f"{args.files[1]}: {problem}" if problem else f"{args.files[1]}: matches")
+        return 1 if problem else 0
 
     if args.mode == "check":
         manifest, skip = read_list(args.manifest), read_list(args.skip)
