@@ -18,12 +18,12 @@ def KilnToLinalgPass : Pass<"kiln-to-linalg", "mlir::func::FuncOp"> {
   ];
 }
 
-def KilnStripParametersPass : Pass<"kiln-strip-parameters", "mlir::ModuleOp"> {
-  let summary = "Removes kiln.parameter declarations once their values are recorded";
+def KilnStripAbiPass : Pass<"kiln-strip-abi", "mlir::ModuleOp"> {
+  let summary = "Removes kiln.parameter declarations and kiln.buffer / kiln.role attributes";
   let description = [{
-    Parameter initial values travel in the artifact's buffer table, not in code. The
-    artifact emitter records them first; this pass then removes the declarations so the
-    module can be translated to LLVM IR.
+    Buffer names, roles and parameter initial values travel in the artifact's buffer table,
+    not in code. The artifact emitter records them first (collectArtifactAbi); this pass then
+    removes them so that the module lowers and translates to LLVM IR without kiln attributes.
   }];
 }
 

@@ -11,7 +11,9 @@
 #include "compiler/Target/EmitArtifact.h"
 #include "frontends/onnx/OnnxImporter.h"
 
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
@@ -20,6 +22,7 @@
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/Timer.h"
@@ -49,6 +52,33 @@ private:
   bool enabled;
   std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
 };
+
+/// Prints a diagnostic the way compilers do: "model.onnx: error: node 'conv1' (Conv): ..." for
+/// ONNX nodes (which have no line numbers), "file.mlir:3:8: error: ..." for MLIR input.
+void printDiagnostic(Diagnostic &diag) {
+  Location loc = diag.getLocation();
+  if (auto fused = dyn_cast<FusedLoc>(loc); fused && !fused.getLocations().empty())
+    loc = fused.getLocations().front();
+  std::string node;
+  if (auto name = dyn_cast<NameLoc>(loc)) {
+    node = name.getName().str() + ": ";
+    loc = name.getChildLoc();
+  }
+  std::string where;
+  if (auto file = dyn_cast<FileLineColLoc>(loc)) {
+    where = file.getFilename().str();
+    if (file.getLine())
+      where += ":" + std::to_string(file.getLine()) + ":" + std::to_string(file.getColumn());
+    where += ": ";
+  }
+  const char *severity = diag.getSeverity() == DiagnosticSeverity::Error     ? "error"
+                         : diag.getSeverity() == DiagnosticSeverity::Warning ? "warning"
+                         : diag.getSeverity() == DiagnosticSeverity::Note    ? "note"
+                                                                             : "remark";
+  llvm::errs() << where << severity << ": " << node << diag.str() << "\n";
+  for (Diagnostic &note : diag.getNotes())
+    printDiagnostic(note);
+}
 
 OwningOpRef<ModuleOp> loadModel(const kiln::CompileOptions &options, MLIRContext &context) {
   llvm::StringRef extension = llvm::sys::path::extension(options.inputPath);
@@ -115,6 +145,13 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   registerKilnPasses();
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+  // Diagnostics name the node; a dump of the failing op (often a whole function) would
+  // bury that message.
+  context.printOpOnDiagnostic(false);
+  ScopedDiagnosticHandler diagnostics(&context, [](Diagnostic &diag) {
+    printDiagnostic(diag);
+    return success();
+  });
   // Large compiles are single-threaded here: the machine has two cores and LLVM codegen
   // dominates; MLIR's own threading only adds contention.
   context.disableMultithreading();
@@ -145,7 +182,7 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   abi->options = options.commandLine;
 
   PassManager lowering(&context);
-  lowering.addPass(createKilnStripParametersPass());
+  lowering.addPass(createKilnStripAbiPass());
   buildKilnLowerToLLVMPipeline(lowering);
   if (options.printIrAfterAll)
     lowering.enableIRPrinting();

@@ -1,0 +1,101 @@
+//===- ModelLoader.cpp - read and validate an ONNX model with libonnx -----===//
+//
+// Compiled with -fexceptions: libonnx throws, this file catches.
+//
+//===----------------------------------------------------------------------===//
+#include "frontends/onnx/ModelLoader.h"
+
+#include <onnx/checker.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <fstream>
+#include <sstream>
+
+using namespace kiln::onnx_import;
+
+namespace {
+
+/// Replaces each symbolic dimension of the graph inputs by the value the user pinned.
+bool pinInputDimensions(onnx::ModelProto &model, const LoadOptions &options,
+                        std::vector<std::string> &errors) {
+  std::set<std::string> initializers;
+  for (const auto &init : model.graph().initializer())
+    initializers.insert(init.name());
+  for (auto &input : *model.mutable_graph()->mutable_input()) {
+    if (initializers.count(input.name()) || !input.type().has_tensor_type())
+      continue;
+    auto *tensorType = input.mutable_type()->mutable_tensor_type();
+    if (!tensorType->has_shape()) {
+      errors.push_back("input '" + input.name() + "' has no shape; kiln needs ranked inputs");
+      continue;
+    }
+    auto *shape = tensorType->mutable_shape();
+    for (int axis = 0; axis < shape->dim_size(); ++axis) {
+      auto *dim = shape->mutable_dim(axis);
+      if (dim->has_dim_value())
+        continue;
+      std::string name = dim->has_dim_param() ? dim->dim_param() : "";
+      auto named = options.namedDims.find(name);
+      if (!name.empty() && named != options.namedDims.end()) {
+        dim->set_dim_value(named->second);
+      } else if (axis == 0 && options.batch) {
+        dim->set_dim_value(*options.batch);
+      } else {
+        std::string label = name.empty() ? "unnamed" : "'" + name + "'";
+        std::string hint = axis == 0 ? "pin it with --batch N" : "";
+        if (!name.empty())
+          hint += std::string(hint.empty() ? "" : " or ") + "--dim " + name + "=N";
+        if (hint.empty())
+          hint = "give the model a static shape";
+        errors.push_back("input '" + input.name() + "' has symbolic dimension " + label +
+                         " at axis " + std::to_string(axis) + ": " + hint);
+      }
+    }
+  }
+  return errors.empty();
+}
+
+} // namespace
+
+bool kiln::onnx_import::loadModel(const std::string &path, const LoadOptions &options,
+                                  onnx::ModelProto &model, int64_t &opset,
+                                  std::vector<std::string> &errors) {
+  std::ifstream file(path, std::ios::binary);
+  if (!file) {
+    errors.push_back("cannot open the model file");
+    return false;
+  }
+  std::stringstream contents;
+  contents << file.rdbuf();
+  if (!model.ParseFromString(contents.str()) || !model.has_graph()) {
+    errors.push_back("not an ONNX model, or truncated (protobuf parsing failed)");
+    return false;
+  }
+  opset = -1;
+  for (const auto &import : model.opset_import())
+    if (import.domain().empty() || import.domain() == "ai.onnx")
+      opset = import.version();
+  if (opset < kMinOpset || opset > kMaxOpset) {
+    errors.push_back("default-domain opset " + std::to_string(opset) +
+                     " is not supported (kiln imports opsets " + std::to_string(kMinOpset) +
+                     " to " + std::to_string(kMaxOpset) + ")");
+    return false;
+  }
+  try {
+    onnx::checker::check_model(model);
+  } catch (const std::exception &e) {
+    errors.push_back(std::string("ONNX checker: ") + e.what());
+    return false;
+  }
+  if (!pinInputDimensions(model, options, errors))
+    return false;
+  try {
+    onnx::ShapeInferenceOptions inference(/*check_type=*/true, /*strict_mode=*/1,
+                                          /*data_prop=*/false);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), inference);
+  } catch (const std::exception &e) {
+    errors.push_back(std::string("ONNX shape inference: ") + e.what());
+    return false;
+  }
+  return true;
+}

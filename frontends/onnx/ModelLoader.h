@@ -1,0 +1,38 @@
+//===- ModelLoader.h - read and validate an ONNX model with libonnx -------===//
+//
+// The only part of the importer that calls into libonnx's checker and shape inference, which
+// report errors by throwing C++ exceptions. ModelLoader.cpp is compiled with exceptions and
+// turns each one into an error string; nothing thrown crosses into MLIR code.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_FRONTENDS_ONNX_MODELLOADER_H
+#define KILN_FRONTENDS_ONNX_MODELLOADER_H
+
+#include <onnx/onnx_pb.h>
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace kiln::onnx_import {
+
+struct LoadOptions {
+  std::optional<int64_t> batch;
+  std::map<std::string, int64_t> namedDims;
+};
+
+/// The oldest and newest default-domain opsets the importer accepts.
+constexpr int64_t kMinOpset = 7;
+constexpr int64_t kMaxOpset = 17;
+
+/// Parses `path`, runs ONNX's checker, pins symbolic input dimensions and runs ONNX's
+/// (strict) shape inference. On failure returns false with one message per problem in
+/// `errors` (without the file name, which the caller adds).
+bool loadModel(const std::string &path, const LoadOptions &options, onnx::ModelProto &model,
+               int64_t &opset, std::vector<std::string> &errors);
+
+} // namespace kiln::onnx_import
+
+#endif // KILN_FRONTENDS_ONNX_MODELLOADER_H
