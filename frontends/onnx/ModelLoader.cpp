@@ -15,6 +15,14 @@ using namespace kiln::onnx_import;
 
 namespace {
 
+/// libonnx messages end in newlines and blank lines; one diagnostic wants one trimmed text.
+std::string trimmed(const char *message) {
+  std::string text(message);
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' '))
+    text.pop_back();
+  return text;
+}
+
 /// Replaces each symbolic dimension of the graph inputs by the value the user pinned.
 bool pinInputDimensions(onnx::ModelProto &model, const LoadOptions &options,
                         std::vector<std::string> &errors) {
@@ -42,11 +50,10 @@ bool pinInputDimensions(onnx::ModelProto &model, const LoadOptions &options,
         dim->set_dim_value(*options.batch);
       } else {
         std::string label = name.empty() ? "unnamed" : "'" + name + "'";
-        std::string hint = axis == 0 ? "pin it with --batch N" : "";
+        std::string hint = axis == 0 ? "--batch N" : "";
         if (!name.empty())
           hint += std::string(hint.empty() ? "" : " or ") + "--dim " + name + "=N";
-        if (hint.empty())
-          hint = "give the model a static shape";
+        hint = hint.empty() ? "give the model a static shape" : "pin it with " + hint;
         errors.push_back("input '" + input.name() + "' has symbolic dimension " + label +
                          " at axis " + std::to_string(axis) + ": " + hint);
       }
@@ -84,7 +91,7 @@ bool kiln::onnx_import::loadModel(const std::string &path, const LoadOptions &op
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {
-    errors.push_back(std::string("ONNX checker: ") + e.what());
+    errors.push_back("ONNX checker: " + trimmed(e.what()));
     return false;
   }
   if (!pinInputDimensions(model, options, errors))
@@ -94,7 +101,7 @@ bool kiln::onnx_import::loadModel(const std::string &path, const LoadOptions &op
                                           /*data_prop=*/false);
     onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(), inference);
   } catch (const std::exception &e) {
-    errors.push_back(std::string("ONNX shape inference: ") + e.what());
+    errors.push_back("ONNX shape inference: " + trimmed(e.what()));
     return false;
   }
   return true;

@@ -14,6 +14,6 @@ llvm_config.use_default_substitutions()
 # kiln's tools first, then LLVM's (FileCheck, not, count), then the user's PATH.
 config.environment["PATH"] = os.pathsep.join(
     [config.kiln_tools_dir, config.llvm_tools_dir, os.environ.get("PATH", "")])
-config.substitutions.append(("%python", "/usr/bin/python3"))
+config.substitutions.append(("%kiln_python", "/usr/bin/python3"))
 config.substitutions.append(("%onnx_data", "/usr/share/libonnx-testdata/data"))
 config.available_features.add("kiln")
