@@ -33,7 +33,8 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   // Identity layouts at function boundaries: the entry points take bare pointers to dense
   // buffers. Results become caller-provided buffers (the runtime owns all I/O memory), and a
   // statically shaped result is computed in place in its out-parameter, not copied.
-  appendPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+  appendPipeline(pm, "func.func(kiln-copy-returned-arguments),"
+                     "one-shot-bufferize{bufferize-function-boundaries "
                      "function-boundary-type-conversion=identity-layout-map},"
                      "buffer-results-to-out-params{hoist-static-allocs},"
                      "canonicalize,buffer-deallocation-pipeline,canonicalize,cse");
@@ -41,7 +42,7 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
   appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg,convert-linalg-to-loops),lower-affine,"
-                     "expand-strided-metadata,lower-affine,convert-math-to-llvm,"
+                     "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
                      "convert-math-to-libm,convert-scf-to-cf,finalize-memref-to-llvm,"
                      "convert-arith-to-llvm,convert-index-to-llvm,"
                      "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"

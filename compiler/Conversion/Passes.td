@@ -38,4 +38,17 @@ def KilnMemRefCopyToLinalgPass : Pass<"kiln-memref-copy-to-linalg", "mlir::func:
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnCopyReturnedArgumentsPass
+    : Pass<"kiln-copy-returned-arguments", "mlir::func::FuncOp"> {
+  let summary = "Copies function arguments (and repeated values) that a function returns";
+  let description = [{
+    Every result of an entry point is a distinct caller-provided buffer. When a function
+    returns one of its arguments (an Identity model, an identity transpose) or the same value
+    twice, this pass returns a copy instead, so that bufferization can compute each result in
+    place in its own out-parameter (and buffer-results-to-out-params, which cannot hoist a
+    block argument, never sees one).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 #endif // KILN_CONVERSION_PASSES_TD

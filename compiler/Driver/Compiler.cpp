@@ -97,6 +97,8 @@ OwningOpRef<ModuleOp> loadModel(const kiln::CompileOptions &options, MLIRContext
   importOptions.batch = options.batch;
   for (const auto &dim : options.namedDims)
     importOptions.namedDims[dim.getKey()] = dim.getValue();
+  for (const auto &binding : options.bindings)
+    importOptions.bindings[binding.getKey()] = binding.getValue();
   return kiln::importOnnxFile(options.inputPath, context, importOptions);
 }
 

@@ -23,6 +23,7 @@ struct CompileOptions {
   EmitKind emit = EmitKind::Kx;
   std::optional<int64_t> batch;
   llvm::StringMap<int64_t> namedDims;
+  llvm::StringMap<std::string> bindings; ///< input name -> TensorProto file
   std::string cpu = "native";
   int optLevel = 3;
   bool printIrAfterAll = false;

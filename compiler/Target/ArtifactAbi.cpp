@@ -123,6 +123,9 @@ FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
     if (!tensor || !tensor.hasStaticShape())
       return where->emitError() << what << " '" << name.getValue()
                                 << "' must be a statically shaped tensor, got " << type;
+    if (tensor.getNumElements() == 0)
+      return where->emitError() << what << " '" << name.getValue() << "' of type " << type
+                                << " has no elements; empty tensors are not supported yet";
     uint32_t dtype = abiDtypeOf(tensor.getElementType());
     if (dtype == 0)
       return where->emitError() << what << " '" << name.getValue()

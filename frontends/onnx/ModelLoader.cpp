@@ -8,7 +8,9 @@
 #include <onnx/checker.h>
 #include <onnx/shape_inference/implementation.h>
 
+#include <algorithm>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 using namespace kiln::onnx_import;
@@ -62,6 +64,34 @@ bool pinInputDimensions(onnx::ModelProto &model, const LoadOptions &options,
   return errors.empty();
 }
 
+/// Turns each bound graph input into an initializer holding the file's tensor, so that
+/// shapes, axes and pads given as inputs become compile-time values.
+bool bindInputs(onnx::ModelProto &model, const LoadOptions &options,
+                std::vector<std::string> &errors) {
+  auto *inputs = model.mutable_graph()->mutable_input();
+  for (const auto &[name, file] : options.bindings) {
+    auto input = std::find_if(inputs->begin(), inputs->end(),
+                              [&](const onnx::ValueInfoProto &v) { return v.name() == name; });
+    if (input == inputs->end()) {
+      errors.push_back("--bind " + name + "=...: the model has no input '" + name + "'");
+      continue;
+    }
+    std::ifstream stream(file, std::ios::binary);
+    std::stringstream contents;
+    contents << stream.rdbuf();
+    onnx::TensorProto tensor;
+    if (!stream || !tensor.ParseFromString(contents.str())) {
+      errors.push_back("--bind " + name + "=" + file +
+                       ": cannot read an ONNX TensorProto from the file");
+      continue;
+    }
+    tensor.set_name(name);
+    *model.mutable_graph()->add_initializer() = tensor;
+    inputs->erase(input);
+  }
+  return errors.empty();
+}
+
 } // namespace
 
 bool kiln::onnx_import::loadModel(const std::string &path, const LoadOptions &options,
@@ -88,6 +118,8 @@ bool kiln::onnx_import::loadModel(const std::string &path, const LoadOptions &op
                      " to " + std::to_string(kMaxOpset) + ")");
     return false;
   }
+  if (!bindInputs(model, options, errors))
+    return false;
   try {
     onnx::checker::check_model(model);
   } catch (const std::exception &e) {

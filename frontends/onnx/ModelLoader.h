@@ -21,6 +21,8 @@ namespace kiln::onnx_import {
 struct LoadOptions {
   std::optional<int64_t> batch;
   std::map<std::string, int64_t> namedDims;
+  /// Graph inputs frozen to the tensor in a TensorProto file: they become initializers.
+  std::map<std::string, std::string> bindings;
 };
 
 /// The oldest and newest default-domain opsets the importer accepts.

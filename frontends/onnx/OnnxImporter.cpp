@@ -357,6 +357,8 @@ OwningOpRef<ModuleOp> kiln::importOnnxFile(StringRef path, MLIRContext &context,
   loadOptions.batch = options.batch;
   for (const auto &dim : options.namedDims)
     loadOptions.namedDims[dim.getKey().str()] = dim.getValue();
+  for (const auto &binding : options.bindings)
+    loadOptions.bindings[binding.getKey().str()] = binding.getValue();
   onnx::ModelProto model;
   int64_t opset = 0;
   std::vector<std::string> errors;

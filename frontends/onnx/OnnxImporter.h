@@ -15,6 +15,8 @@ struct OnnxImportOptions {
   std::optional<int64_t> batch;
   /// Pins symbolic dimensions by their ONNX dim_param name; wins over `batch`.
   llvm::StringMap<int64_t> namedDims;
+  /// Freezes graph inputs (by name) to the tensor in a TensorProto file at compile time.
+  llvm::StringMap<std::string> bindings;
 };
 
 /// Reads the ONNX model at `path` and returns a module holding one `kiln.parameter` per

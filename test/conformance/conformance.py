@@ -4,7 +4,8 @@
 Runs ONNX backend tests (libonnx-testdata) end to end through the real tools:
 `kilnc model.onnx -o model.kx`, then `kiln-run infer model.kx --input ... --output-dir ...`,
 then compares every output with the expected one (fp32 and fp16/fp64: rtol 1e-4, atol 1e-5;
-integers and booleans exactly).
+integers and booleans exactly). Graph inputs that kiln needs at compile time (shapes, axes,
+pads given as inputs) are frozen with `kilnc --bind NAME=input_N.pb`.
 
   conformance.py run   --bin DIR [--manifest FILE]   run the tests in the manifest
   conformance.py check --manifest FILE --skip FILE     every test whose op types kiln claims
@@ -98,27 +99,58 @@ def compare(expected_path, actual_path):
     return None
 
 
+def graph_input_names(model_path):
+    """Names of the graph inputs that are not initializers, in order (input_N.pb order)."""
+    import onnx
+    model = onnx.load(model_path, load_external_data=False)
+    initializers = {t.name for t in model.graph.initializer}
+    return [i.name for i in model.graph.input if i.name not in initializers]
+
+
+def compile_model(bindir, model_path, artifact, inputs_dir, input_names):
+    """Compiles with kilnc. kiln compiles static shapes: when the importer reports that a
+    graph input must be a compile-time constant (a Reshape shape, Slice starts, ...), the
+    input is frozen with `--bind NAME=input_N.pb`, as a user would do. Returns (bound input
+    names, error or None)."""
+    import re
+    bindings = {}
+    while True:
+        cmd = [os.path.join(bindir, "kilnc"), model_path, "-o", artifact]
+        cmd += [f"--bind={name}={path}" for name, path in bindings.items()]
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+        if result.returncode == 0:
+            return set(bindings), None
+        match = re.search(r"\('([^']+)'\) must be a constant", result.stderr)
+        name = match.group(1) if match else None
+        if name is None or name in bindings or name not in input_names:
+            return set(bindings), "compile: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+        bindings[name] = os.path.join(inputs_dir, f"input_{input_names.index(name)}.pb")
+
+
 def run_test(test, bindir):
     """Returns (test, None) on success or (test, reason) on failure."""
     test_dir = os.path.join(DATA_ROOT, test)
+    model_path = os.path.join(test_dir, "model.onnx")
     work = tempfile.mkdtemp(prefix="kiln-conf-")
     try:
-        artifact = os.path.join(work, "model.kx")
-        compile_cmd = [os.path.join(bindir, "kilnc"), os.path.join(test_dir, "model.onnx"),
-                       "-o", artifact]
-        result = subprocess.run(compile_cmd, capture_output=True, text=True, timeout=300)
-        if result.returncode != 0:
-            return test, "compile: " + (result.stderr.strip().splitlines() or ["?"])[-1]
+        input_names = graph_input_names(model_path)
         data_sets = sorted(d for d in os.listdir(test_dir) if d.startswith("test_data_set_"))
         for data_set in data_sets:
             ds = os.path.join(test_dir, data_set)
+            # Bound inputs are baked into the artifact, so each data set compiles its own.
+            artifact = os.path.join(work, data_set + ".kx")
+            bound, problem = compile_model(bindir, model_path, artifact, ds, input_names)
+            if problem:
+                return test, problem
             inputs = sorted((f for f in os.listdir(ds) if f.startswith("input_")),
                             key=lambda f: int(f[6:-3]))
             outputs = sorted((f for f in os.listdir(ds) if f.startswith("output_")),
                              key=lambda f: int(f[7:-3]))
             out_dir = os.path.join(work, data_set)
             run_cmd = [os.path.join(bindir, "kiln-run"), "infer", artifact, "--output-dir", out_dir]
-            for f in inputs:
+            for i, f in enumerate(inputs):
+                if i < len(input_names) and input_names[i] in bound:
+                    continue
                 run_cmd += ["--input", os.path.join(ds, f)]
             result = subprocess.run(run_cmd, capture_output=True, text=True, timeout=300)
             if result.returncode != 0:

@@ -25,10 +25,15 @@ int main(int argc, char **argv) {
                  clEnumValN(kiln::EmitKind::Kx, "kx", "the artifact (default)")),
       cl::cat(category));
   cl::opt<int64_t> batch("batch",
-                         cl::desc("Pin every symbolic dimension of the inputs (the batch) to N"),
+                         cl::desc("Pin the symbolic leading (batch) dimension of the inputs to N"),
                          cl::value_desc("N"), cl::init(0), cl::cat(category));
   cl::list<std::string> dims("dim", cl::desc("Pin the symbolic dimension NAME to N"),
                              cl::value_desc("NAME=N"), cl::cat(category));
+  cl::list<std::string> binds(
+      "bind",
+      cl::desc("Freeze graph input NAME to the tensor in FILE.pb at compile time (for shapes, "
+               "axes or pads that a model takes as inputs)"),
+      cl::value_desc("NAME=FILE.pb"), cl::cat(category));
   cl::opt<std::string> cpu("cpu",
                            cl::desc("Target CPU, as LLVM names it (default: native, the host)"),
                            cl::init("native"), cl::cat(category));
@@ -66,6 +71,14 @@ int main(int argc, char **argv) {
       return 2;
     }
     options.namedDims[name] = size;
+  }
+  for (const std::string &bind : binds) {
+    auto [name, file] = llvm::StringRef(bind).split('=');
+    if (name.empty() || file.empty()) {
+      llvm::errs() << "kilnc: error: --bind expects NAME=FILE.pb, got '" << bind << "'\n";
+      return 2;
+    }
+    options.bindings[name] = file.str();
   }
   if (optLevel > 3) {
     llvm::errs() << "kilnc: error: -O expects 0 to 3, got " << optLevel << "\n";
