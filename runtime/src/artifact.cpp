@@ -7,10 +7,13 @@
 #include "internal.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <sys/stat.h>
 
 #include <cstring>
+#include <fstream>
 #include <set>
+#include <vector>
 
 namespace {
 
@@ -86,6 +89,39 @@ kiln_status_t validateDescriptor(const std::string &path, const kiln_abi_descrip
   return nullptr;
 }
 
+/// Checks that the file is a 64-bit ELF shared object whose headers and loadable segments
+/// lie inside the file. dlopen trusts these headers: a truncated artifact would otherwise be
+/// mapped past its end and crash the process (SIGBUS) instead of failing to load.
+kiln_status_t checkElfBounds(const std::string &path, uint64_t fileSize) {
+  std::ifstream file(path, std::ios::binary);
+  Elf64_Ehdr header;
+  if (fileSize < sizeof(header) || !file.read(reinterpret_cast<char *>(&header), sizeof(header)) ||
+      std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
+      header.e_ident[EI_CLASS] != ELFCLASS64)
+    return invalid(path, "not a kiln artifact (not a 64-bit ELF shared object)");
+  if (header.e_type != ET_DYN)
+    return invalid(path, "not a kiln artifact (an ELF file, but not a shared object)");
+  auto inside = [&](uint64_t offset, uint64_t size) {
+    return offset <= fileSize && size <= fileSize - offset;
+  };
+  if (header.e_phentsize != sizeof(Elf64_Phdr) ||
+      !inside(header.e_phoff, uint64_t(header.e_phnum) * sizeof(Elf64_Phdr)))
+    return invalid(path, "truncated or corrupt artifact (program headers outside the file)");
+  if (header.e_shoff &&
+      !inside(header.e_shoff, uint64_t(header.e_shnum) * uint64_t(header.e_shentsize)))
+    return invalid(path, "truncated or corrupt artifact (section headers outside the file)");
+  std::vector<Elf64_Phdr> segments(header.e_phnum);
+  file.seekg(header.e_phoff);
+  if (!file.read(reinterpret_cast<char *>(segments.data()),
+                 segments.size() * sizeof(Elf64_Phdr)))
+    return invalid(path, "truncated or corrupt artifact (unreadable program headers)");
+  for (const Elf64_Phdr &segment : segments)
+    if (segment.p_type == PT_LOAD && !inside(segment.p_offset, segment.p_filesz))
+      return invalid(path, "truncated or corrupt artifact (a segment ends past the end of the "
+                           "file, " + std::to_string(fileSize) + " bytes)");
+  return nullptr;
+}
+
 } // namespace
 
 kiln_status_t kiln_artifact_load(const char *path, kiln_artifact_t **out_artifact) {
@@ -96,6 +132,7 @@ kiln_status_t kiln_artifact_load(const char *path, kiln_artifact_t **out_artifac
   if (stat(path, &info) != 0)
     return kilnMakeStatus(KILN_STATUS_NOT_FOUND,
                           std::string(path) + ": no such artifact file");
+  KILN_RETURN_IF_ERROR(checkElfBounds(path, static_cast<uint64_t>(info.st_size)));
   // dlopen searches the library path for names without a slash; an artifact is a file.
   std::string openPath = std::strchr(path, '/') ? path : std::string("./") + path;
   void *library = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
