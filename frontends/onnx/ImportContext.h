@@ -95,6 +95,13 @@ public:
   /// Whether output `i` exists and is used by the graph (an empty name means unused).
   bool outputUsed(int i) const;
   void setOutput(int i, mlir::Value value);
+  /// Sets output 0 from a create() result; passes a failure on.
+  mlir::LogicalResult setResult(mlir::FailureOr<mlir::Value> result) {
+    if (mlir::failed(result))
+      return mlir::failure();
+    setOutput(0, *result);
+    return mlir::success();
+  }
   /// Records a compile-time value for output `i` (Constant nodes), used by later nodes'
   /// constant inputs.
   void setConstantOutput(int i, mlir::DenseElementsAttr value);

@@ -13,22 +13,14 @@ template <typename OpTy> LogicalResult importUnary(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
     return failure();
-  auto result = ctx.create<OpTy>(x);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.create<OpTy>(x));
 }
 
 template <typename OpTy> LogicalResult importBinary(NodeContext &ctx) {
   Value lhs = ctx.input(0), rhs = ctx.input(1);
   if (!lhs || !rhs)
     return failure();
-  auto result = ctx.createInferred<OpTy>(lhs, rhs);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.createInferred<OpTy>(lhs, rhs));
 }
 
 /// Pow's exponent may have another element type than its base (opset 12+); the result has
@@ -45,11 +37,7 @@ LogicalResult importPow(NodeContext &ctx) {
       return failure();
     exponent = *cast;
   }
-  auto result = ctx.createInferred<kiln::PowOp>(base, exponent);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.createInferred<kiln::PowOp>(base, exponent));
 }
 
 /// Max and Min take any number of inputs: a chain of binary ops.
@@ -80,12 +68,8 @@ LogicalResult importLeakyRelu(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
     return failure();
-  auto result = ctx.create<kiln::LeakyReluOp>(
-      x, ctx.builder().getF64FloatAttr(ctx.floatAttr("alpha", 0.01f)));
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.create<kiln::LeakyReluOp>(
+      x, ctx.builder().getF64FloatAttr(ctx.floatAttr("alpha", 0.01f))));
 }
 
 /// Clip bounds are attributes before opset 11 and optional constant inputs from 11 on.
@@ -110,11 +94,7 @@ LogicalResult importClip(NodeContext &ctx) {
       (i == 1 ? min : max) = b.getF64FloatAttr(*bound);
     }
   }
-  auto result = ctx.create<kiln::ClipOp>(x, min, max);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.create<kiln::ClipOp>(x, min, max));
 }
 
 LogicalResult importCast(NodeContext &ctx) {
@@ -126,11 +106,7 @@ LogicalResult importCast(NodeContext &ctx) {
   if (!element)
     return ctx.error() << "unsupported attribute value to=" << onnxTypeName(to);
   auto type = cast<RankedTensorType>(x.getType());
-  auto result = ctx.create<kiln::CastOp>(type.clone(element), x);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.create<kiln::CastOp>(type.clone(element), x));
 }
 
 /// Reductions: axes from the attribute, or (ReduceSum from opset 13) an optional constant
@@ -152,11 +128,7 @@ template <typename OpTy> LogicalResult importReduce(NodeContext &ctx) {
     axes = ctx.intsAttr("axes");
   }
   if (axes.empty() && ctx.intAttr("noop_with_empty_axes", 0)) {
-    auto identity = ctx.create<kiln::IdentityOp>(ctx.input(0));
-    if (failed(identity))
-      return failure();
-    ctx.setOutput(0, *identity);
-    return success();
+    return ctx.setResult(ctx.create<kiln::IdentityOp>(ctx.input(0)));
   }
   if (axes.empty())
     for (int64_t d = 0; d < type.getRank(); ++d)

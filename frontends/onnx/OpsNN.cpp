@@ -69,35 +69,23 @@ LogicalResult importConv(NodeContext &ctx) {
     return failure();
   Value bias = ctx.hasInput(2) ? ctx.input(2) : Value();
   OpBuilder &b = ctx.builder();
-  auto conv = ctx.createInferred<kiln::Conv2DOp>(
+  return ctx.setResult(ctx.createInferred<kiln::Conv2DOp>(
       ctx.input(0), ctx.input(1), bias, b.getDenseI64ArrayAttr(strides),
       b.getDenseI64ArrayAttr(*pads), b.getDenseI64ArrayAttr(dilations),
-      b.getI64IntegerAttr(ctx.intAttr("group", 1)));
-  if (failed(conv))
-    return failure();
-  ctx.setOutput(0, *conv);
-  return success();
+      b.getI64IntegerAttr(ctx.intAttr("group", 1))));
 }
 
 LogicalResult importGemm(NodeContext &ctx) {
   Value c = ctx.hasInput(2) ? ctx.input(2) : Value();
   OpBuilder &b = ctx.builder();
-  auto gemm = ctx.createInferred<kiln::GemmOp>(
+  return ctx.setResult(ctx.createInferred<kiln::GemmOp>(
       ctx.input(0), ctx.input(1), c, b.getBoolAttr(ctx.intAttr("transA", 0)),
       b.getBoolAttr(ctx.intAttr("transB", 0)), b.getF64FloatAttr(ctx.floatAttr("alpha", 1.0f)),
-      b.getF64FloatAttr(ctx.floatAttr("beta", 1.0f)));
-  if (failed(gemm))
-    return failure();
-  ctx.setOutput(0, *gemm);
-  return success();
+      b.getF64FloatAttr(ctx.floatAttr("beta", 1.0f))));
 }
 
 LogicalResult importMatMul(NodeContext &ctx) {
-  auto result = ctx.createInferred<kiln::MatMulOp>(ctx.input(0), ctx.input(1));
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.createInferred<kiln::MatMulOp>(ctx.input(0), ctx.input(1)));
 }
 
 LogicalResult importBatchNorm(NodeContext &ctx) {
@@ -109,13 +97,9 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
     return failure();
-  auto result = ctx.create<kiln::BatchNormInferenceOp>(
+  return ctx.setResult(ctx.create<kiln::BatchNormInferenceOp>(
       x.getType(), x, ctx.input(1), ctx.input(2), ctx.input(3), ctx.input(4),
-      ctx.builder().getF64FloatAttr(ctx.floatAttr("epsilon", 1e-5f)));
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+      ctx.builder().getF64FloatAttr(ctx.floatAttr("epsilon", 1e-5f))));
 }
 
 template <bool IsMax> LogicalResult importPool(NodeContext &ctx) {
@@ -154,11 +138,7 @@ template <bool IsMax> LogicalResult importPool(NodeContext &ctx) {
 }
 
 template <typename OpTy> LogicalResult importGlobalPool(NodeContext &ctx) {
-  auto result = ctx.createInferred<OpTy>(ctx.input(0));
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.createInferred<OpTy>(ctx.input(0)));
 }
 
 /// Softmax before opset 13 flattens to 2-D at `axis` and normalises the trailing block;
@@ -173,11 +153,7 @@ template <typename OpTy> LogicalResult importSoftmax(NodeContext &ctx) {
     return failure();
   OpBuilder &b = ctx.builder();
   if (!legacy || *axis == type.getRank() - 1) {
-    auto result = ctx.create<OpTy>(ctx.input(0), b.getI64IntegerAttr(*axis));
-    if (failed(result))
-      return failure();
-    ctx.setOutput(0, *result);
-    return success();
+    return ctx.setResult(ctx.create<OpTy>(ctx.input(0), b.getI64IntegerAttr(*axis)));
   }
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < type.getRank(); ++d)
@@ -189,11 +165,7 @@ template <typename OpTy> LogicalResult importSoftmax(NodeContext &ctx) {
   auto normalised = ctx.create<OpTy>(*flat, b.getI64IntegerAttr(1));
   if (failed(normalised))
     return failure();
-  auto result = ctx.create<kiln::ReshapeOp>(type, *normalised);
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.create<kiln::ReshapeOp>(type, *normalised));
 }
 
 LogicalResult importDropout(NodeContext &ctx) {
@@ -217,11 +189,7 @@ LogicalResult importDropout(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
     return failure();
-  auto result = ctx.create<kiln::DropoutOp>(x, ctx.builder().getF64FloatAttr(ratio));
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  return ctx.setResult(ctx.create<kiln::DropoutOp>(x, ctx.builder().getF64FloatAttr(ratio)));
 }
 
 } // namespace

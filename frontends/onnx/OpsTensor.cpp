@@ -9,13 +9,6 @@ using namespace kiln::onnx_import;
 
 namespace {
 
-LogicalResult setResult(NodeContext &ctx, FailureOr<Value> result) {
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
-}
-
 LogicalResult importConcat(NodeContext &ctx) {
   SmallVector<Value> inputs;
   for (int i = 0; i < ctx.numInputs(); ++i) {
@@ -30,7 +23,7 @@ LogicalResult importConcat(NodeContext &ctx) {
                                 cast<RankedTensorType>(inputs[0].getType()).getRank());
   if (failed(axis))
     return failure();
-  return setResult(ctx, ctx.createInferred<kiln::ConcatOp>(
+  return ctx.setResult(ctx.createInferred<kiln::ConcatOp>(
                             inputs, ctx.builder().getI64IntegerAttr(*axis)));
 }
 
@@ -74,7 +67,7 @@ LogicalResult importReshape(NodeContext &ctx) {
                          << type.getNumElements() << " elements";
     shape[inferredAxis] = type.getNumElements() / known;
   }
-  return setResult(ctx, ctx.create<kiln::ReshapeOp>(type.clone(shape), ctx.input(0)));
+  return ctx.setResult(ctx.create<kiln::ReshapeOp>(type.clone(shape), ctx.input(0)));
 }
 
 LogicalResult importFlatten(NodeContext &ctx) {
@@ -87,7 +80,7 @@ LogicalResult importFlatten(NodeContext &ctx) {
   if (axis < 0 || axis > type.getRank())
     return ctx.error() << "axis " << ctx.intAttr("axis", 1) << " is out of range for rank "
                        << type.getRank();
-  return setResult(ctx, ctx.createInferred<kiln::FlattenOp>(
+  return ctx.setResult(ctx.createInferred<kiln::FlattenOp>(
                             ctx.input(0), ctx.builder().getI64IntegerAttr(axis)));
 }
 
@@ -99,7 +92,7 @@ LogicalResult importTranspose(NodeContext &ctx) {
   if (!ctx.hasAttr("perm"))
     for (int64_t d = type.getRank() - 1; d >= 0; --d)
       perm.push_back(d);
-  return setResult(ctx, ctx.createInferred<kiln::TransposeOp>(
+  return ctx.setResult(ctx.createInferred<kiln::TransposeOp>(
                             ctx.input(0), ctx.builder().getDenseI64ArrayAttr(perm)));
 }
 
@@ -139,7 +132,7 @@ LogicalResult importSqueeze(NodeContext &ctx) {
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.getDimSize(d) == 1)
         axes->push_back(d);
-  return setResult(ctx, ctx.createInferred<kiln::SqueezeOp>(
+  return ctx.setResult(ctx.createInferred<kiln::SqueezeOp>(
                             ctx.input(0), ctx.builder().getDenseI64ArrayAttr(*axes)));
 }
 
@@ -158,7 +151,7 @@ LogicalResult importUnsqueeze(NodeContext &ctx) {
   auto axes = squeezeAxes(ctx, type.getRank() + count);
   if (failed(axes))
     return failure();
-  return setResult(ctx, ctx.createInferred<kiln::UnsqueezeOp>(
+  return ctx.setResult(ctx.createInferred<kiln::UnsqueezeOp>(
                             ctx.input(0), ctx.builder().getDenseI64ArrayAttr(*axes)));
 }
 
@@ -195,7 +188,7 @@ LogicalResult importPad(NodeContext &ctx) {
   if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
     return ctx.error() << "unsupported attribute value: negative pads (cropping)";
   OpBuilder &b = ctx.builder();
-  return setResult(ctx, ctx.createInferred<kiln::PadOp>(ctx.input(0), b.getDenseI64ArrayAttr(pads),
+  return ctx.setResult(ctx.createInferred<kiln::PadOp>(ctx.input(0), b.getDenseI64ArrayAttr(pads),
                                                         b.getF64FloatAttr(value)));
 }
 
@@ -255,7 +248,7 @@ LogicalResult importSlice(NodeContext &ctx) {
     outSteps[*axis] = step;
   }
   OpBuilder &b = ctx.builder();
-  return setResult(ctx, ctx.createInferred<kiln::SliceOp>(
+  return ctx.setResult(ctx.createInferred<kiln::SliceOp>(
                             ctx.input(0), b.getDenseI64ArrayAttr(outStarts),
                             b.getDenseI64ArrayAttr(outEnds), b.getDenseI64ArrayAttr(outSteps)));
 }
