@@ -67,25 +67,35 @@ LogicalResult importConv(NodeContext &ctx) {
   auto pads = windowPads(ctx, inType.getShape().drop_front(2), kernel, strides, dilations);
   if (failed(pads))
     return failure();
+  // Inputs are looked up in order, so parameters get arguments in the node's input order.
+  Value input = ctx.input(0), filter = ctx.input(1);
   Value bias = ctx.hasInput(2) ? ctx.input(2) : Value();
+  if (ctx.hasInput(2) && !bias)
+    return failure();
   OpBuilder &b = ctx.builder();
   return ctx.setResult(ctx.createInferred<kiln::Conv2DOp>(
-      ctx.input(0), ctx.input(1), bias, b.getDenseI64ArrayAttr(strides),
+      input, filter, bias, b.getDenseI64ArrayAttr(strides),
       b.getDenseI64ArrayAttr(*pads), b.getDenseI64ArrayAttr(dilations),
       b.getI64IntegerAttr(ctx.intAttr("group", 1))));
 }
 
 LogicalResult importGemm(NodeContext &ctx) {
+  Value a = ctx.input(0), bMatrix = ctx.input(1);
   Value c = ctx.hasInput(2) ? ctx.input(2) : Value();
+  if (!a || !bMatrix || (ctx.hasInput(2) && !c))
+    return failure();
   OpBuilder &b = ctx.builder();
   return ctx.setResult(ctx.createInferred<kiln::GemmOp>(
-      ctx.input(0), ctx.input(1), c, b.getBoolAttr(ctx.intAttr("transA", 0)),
+      a, bMatrix, c, b.getBoolAttr(ctx.intAttr("transA", 0)),
       b.getBoolAttr(ctx.intAttr("transB", 0)), b.getF64FloatAttr(ctx.floatAttr("alpha", 1.0f)),
       b.getF64FloatAttr(ctx.floatAttr("beta", 1.0f))));
 }
 
 LogicalResult importMatMul(NodeContext &ctx) {
-  return ctx.setResult(ctx.createInferred<kiln::MatMulOp>(ctx.input(0), ctx.input(1)));
+  Value lhs = ctx.input(0), rhs = ctx.input(1);
+  if (!lhs || !rhs)
+    return failure();
+  return ctx.setResult(ctx.createInferred<kiln::MatMulOp>(lhs, rhs));
 }
 
 LogicalResult importBatchNorm(NodeContext &ctx) {
@@ -94,11 +104,12 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
                           "norm comes with kilnc --train)";
   if (ctx.hasAttr("spatial") && ctx.intAttr("spatial", 1) != 1)
     return ctx.error() << "unsupported attribute value spatial=0";
-  Value x = ctx.input(0);
-  if (!x)
+  Value x = ctx.input(0), scale = ctx.input(1), bias = ctx.input(2), mean = ctx.input(3),
+        variance = ctx.input(4);
+  if (!x || !scale || !bias || !mean || !variance)
     return failure();
   return ctx.setResult(ctx.create<kiln::BatchNormInferenceOp>(
-      x.getType(), x, ctx.input(1), ctx.input(2), ctx.input(3), ctx.input(4),
+      x.getType(), x, scale, bias, mean, variance,
       ctx.builder().getF64FloatAttr(ctx.floatAttr("epsilon", 1e-5f))));
 }
 
