@@ -8,6 +8,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstdio>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -121,8 +122,19 @@ kiln_status_t kiln_session_write_tensor_file(kiln_session_t *session, uint32_t i
   for (uint32_t i = 0; i < info.rank; ++i)
     tensor.add_dims(info.shape[i]);
   tensor.set_raw_data(kiln_session_buffer_data(session, index), info.byte_size);
-  std::ofstream file(path, std::ios::binary | std::ios::trunc);
-  if (!file || !tensor.SerializeToOstream(&file) || !file.flush())
+  // Write a temporary file and rename it: an existing file is replaced whole or not at all.
+  std::string temporary = std::string(path) + ".tmp";
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    if (!file || !tensor.SerializeToOstream(&file) || !file.flush()) {
+      std::remove(temporary.c_str());
+      return kilnMakeStatus(KILN_STATUS_IO_ERROR,
+                            std::string(path) + ": cannot write tensor file");
+    }
+  }
+  if (std::rename(temporary.c_str(), path) != 0) {
+    std::remove(temporary.c_str());
     return kilnMakeStatus(KILN_STATUS_IO_ERROR, std::string(path) + ": cannot write tensor file");
+  }
   return nullptr;
 }
