@@ -1,7 +1,9 @@
-//===- artifact.cpp - loading and validating a kiln artifact --------------===//
+//===- artifact.cpp - loading a kiln artifact and describing it -----------===//
 //
-// An artifact is only trusted after its descriptor has been checked against abi.h: a
-// malformed or foreign shared object must produce an error, never a crash later in a run.
+// Loading is: the file exists and is a regular file; it is a 64-bit ELF shared object whose
+// headers and segments lie inside it (dlopen trusts them); dlopen succeeds; it exports the
+// descriptor symbol; the descriptor validates (validate.cpp). Each step names the file in its
+// error. The accessors tolerate bad indices so that a caller's mistake is not a crash.
 //
 //===----------------------------------------------------------------------===//
 #include "internal.h"
@@ -10,90 +12,27 @@
 #include <elf.h>
 #include <sys/stat.h>
 
+#include <cerrno>
 #include <cstring>
 #include <fstream>
-#include <set>
 #include <vector>
+
+using namespace kiln::runtime;
 
 namespace {
 
-bool knownDtype(uint32_t dtype) { return kiln_dtype_size(static_cast<kiln_abi_dtype_t>(dtype)); }
-
 kiln_status_t invalid(const std::string &path, const std::string &what) {
-  return kilnMakeStatus(KILN_STATUS_INVALID_ARTIFACT, path + ": " + what);
+  return makeStatus(KILN_STATUS_INVALID_ARTIFACT, path + ": " + what);
 }
 
-/// Checks every field a later step relies on: names, roles, dtypes, shapes, sizes, entries.
-kiln_status_t validateDescriptor(const std::string &path, const kiln_abi_descriptor_t *d) {
-  if (d->magic != KILN_ABI_MAGIC)
-    return invalid(path, "not a kiln artifact (bad descriptor magic)");
-  if (d->abi_version != KILN_ABI_VERSION)
-    return kilnMakeStatus(KILN_STATUS_INCOMPATIBLE,
-                          path + ": artifact ABI version " + std::to_string(d->abi_version) +
-                              ", this runtime supports version " +
-                              std::to_string(KILN_ABI_VERSION) + "; recompile it with kilnc");
-  if (d->num_buffers && !d->buffers)
-    return invalid(path, "descriptor lists buffers but has no buffer table");
-  std::set<std::string> names;
-  for (uint32_t i = 0; i < d->num_buffers; ++i) {
-    const kiln_abi_buffer_t &b = d->buffers[i];
-    std::string label = "buffer #" + std::to_string(i);
-    if (!b.name || !*b.name)
-      return invalid(path, label + " has no name");
-    label = "buffer '" + std::string(b.name) + "'";
-    if (!names.insert(b.name).second)
-      return invalid(path, "two buffers are named '" + std::string(b.name) + "'");
-    if (b.role >= KILN_ROLE_COUNT_)
-      return invalid(path, label + " has unknown role " + std::to_string(b.role));
-    if (!knownDtype(b.dtype))
-      return invalid(path, label + " has unknown dtype " + std::to_string(b.dtype));
-    if (b.rank > KILN_ABI_MAX_RANK)
-      return invalid(path, label + " has rank " + std::to_string(b.rank) + " > " +
-                               std::to_string(KILN_ABI_MAX_RANK));
-    if (b.rank && !b.shape)
-      return invalid(path, label + " has no shape");
-    uint64_t elements = 1;
-    for (uint32_t r = 0; r < b.rank; ++r) {
-      if (b.shape[r] < 0)
-        return invalid(path, label + " has a negative dimension in shape " +
-                                 kilnShapeString(b.shape, b.rank));
-      elements *= static_cast<uint64_t>(b.shape[r]);
-    }
-    uint64_t expected = elements * kiln_dtype_size(static_cast<kiln_abi_dtype_t>(b.dtype));
-    if (b.byte_size != expected)
-      return invalid(path, label + " declares " + std::to_string(b.byte_size) +
-                               " bytes, but shape " + kilnShapeString(b.shape, b.rank) + " of " +
-                               kiln_dtype_name(static_cast<kiln_abi_dtype_t>(b.dtype)) +
-                               " needs " + std::to_string(expected));
-  }
-  if (d->num_entries && !d->entries)
-    return invalid(path, "descriptor lists entry points but has no entry table");
-  std::set<std::string> entryNames;
-  for (uint32_t i = 0; i < d->num_entries; ++i) {
-    const kiln_abi_entry_t &e = d->entries[i];
-    if (!e.name || !*e.name)
-      return invalid(path, "entry point #" + std::to_string(i) + " has no name");
-    std::string label = "entry point '" + std::string(e.name) + "'";
-    if (!entryNames.insert(e.name).second)
-      return invalid(path, "two entry points are named '" + std::string(e.name) + "'");
-    if (!e.fn)
-      return invalid(path, label + " has no function");
-    if (e.num_args && !e.arg_buffers)
-      return invalid(path, label + " has no argument list");
-    for (uint32_t a = 0; a < e.num_args; ++a)
-      if (e.arg_buffers[a] >= d->num_buffers)
-        return invalid(path, label + " argument #" + std::to_string(a) + " refers to buffer " +
-                                 std::to_string(e.arg_buffers[a]) + ", but there are only " +
-                                 std::to_string(d->num_buffers));
-  }
-  return nullptr;
-}
-
-/// Checks that the file is a 64-bit ELF shared object whose headers and loadable segments
-/// lie inside the file. dlopen trusts these headers: a truncated artifact would otherwise be
-/// mapped past its end and crash the process (SIGBUS) instead of failing to load.
+/// Checks that the file is a 64-bit ELF shared object whose headers and loadable segments lie
+/// inside the file. dlopen maps segments as the headers say: a truncated artifact would be
+/// mapped past its end and crash the process (SIGBUS) on first touch instead of failing to load.
 kiln_status_t checkElfBounds(const std::string &path, uint64_t fileSize) {
   std::ifstream file(path, std::ios::binary);
+  if (!file)
+    return makeStatus(KILN_STATUS_IO_ERROR, path + ": cannot open artifact: " +
+                                                std::strerror(errno));
   Elf64_Ehdr header;
   if (fileSize < sizeof(header) || !file.read(reinterpret_cast<char *>(&header), sizeof(header)) ||
       std::memcmp(header.e_ident, ELFMAG, SELFMAG) != 0 ||
@@ -111,9 +50,9 @@ kiln_status_t checkElfBounds(const std::string &path, uint64_t fileSize) {
       !inside(header.e_shoff, uint64_t(header.e_shnum) * uint64_t(header.e_shentsize)))
     return invalid(path, "truncated or corrupt artifact (section headers outside the file)");
   std::vector<Elf64_Phdr> segments(header.e_phnum);
-  file.seekg(header.e_phoff);
+  file.seekg(static_cast<std::streamoff>(header.e_phoff));
   if (!file.read(reinterpret_cast<char *>(segments.data()),
-                 segments.size() * sizeof(Elf64_Phdr)))
+                 static_cast<std::streamsize>(segments.size() * sizeof(Elf64_Phdr))))
     return invalid(path, "truncated or corrupt artifact (unreadable program headers)");
   for (const Elf64_Phdr &segment : segments)
     if (segment.p_type == PT_LOAD && !inside(segment.p_offset, segment.p_filesz))
@@ -122,19 +61,19 @@ kiln_status_t checkElfBounds(const std::string &path, uint64_t fileSize) {
   return nullptr;
 }
 
-} // namespace
-
-kiln_status_t kiln_artifact_load(const char *path, kiln_artifact_t **out_artifact) {
-  if (!path || !out_artifact)
-    return kilnMakeStatus(KILN_STATUS_INVALID_ARGUMENT, "kiln_artifact_load: NULL argument");
-  *out_artifact = nullptr;
+kiln_status_t loadArtifact(const char *path, kiln_artifact_t **out_artifact) {
   struct stat info;
   if (stat(path, &info) != 0)
-    return kilnMakeStatus(KILN_STATUS_NOT_FOUND,
-                          std::string(path) + ": no such artifact file");
+    return makeStatus(errno == ENOENT ? KILN_STATUS_NOT_FOUND : KILN_STATUS_IO_ERROR,
+                      std::string(path) + ": " +
+                          (errno == ENOENT ? "no such artifact file" : std::strerror(errno)));
+  if (!S_ISREG(info.st_mode))
+    return invalid(path, "not a kiln artifact (not a regular file)");
   KILN_RETURN_IF_ERROR(checkElfBounds(path, static_cast<uint64_t>(info.st_size)));
-  // dlopen searches the library path for names without a slash; an artifact is a file.
+
+  // dlopen searches the library path for a name without a slash; an artifact is a file.
   std::string openPath = std::strchr(path, '/') ? path : std::string("./") + path;
+  dlerror(); // clear a stale message
   void *library = dlopen(openPath.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!library) {
     const char *reason = dlerror();
@@ -143,16 +82,24 @@ kiln_status_t kiln_artifact_load(const char *path, kiln_artifact_t **out_artifac
   }
   auto getter = reinterpret_cast<kiln_abi_descriptor_fn_t>(
       dlsym(library, KILN_ABI_DESCRIPTOR_SYMBOL));
-  const kiln_abi_descriptor_t *descriptor = getter ? getter() : nullptr;
-  if (!descriptor) {
+  if (!getter) {
     dlclose(library);
     return invalid(path, "not a kiln artifact (no " KILN_ABI_DESCRIPTOR_SYMBOL " symbol)");
+  }
+  const kiln_abi_descriptor_t *descriptor = getter();
+  if (!descriptor) {
+    dlclose(library);
+    return invalid(path, "not a kiln artifact (" KILN_ABI_DESCRIPTOR_SYMBOL " returned NULL)");
   }
   if (kiln_status_t status = validateDescriptor(path, descriptor)) {
     dlclose(library);
     return status;
   }
-  auto *artifact = new kiln_artifact_s;
+  auto *artifact = new (std::nothrow) kiln_artifact_s;
+  if (!artifact) {
+    dlclose(library);
+    return makeStatus(KILN_STATUS_OUT_OF_MEMORY, std::string(path) + ": out of memory");
+  }
   artifact->library = library;
   artifact->descriptor = descriptor;
   artifact->path = path;
@@ -160,109 +107,102 @@ kiln_status_t kiln_artifact_load(const char *path, kiln_artifact_t **out_artifac
   return nullptr;
 }
 
+const kiln_abi_entry_t *entryAt(const kiln_artifact_t *artifact, uint32_t index) {
+  if (!artifact || index >= artifact->descriptor->num_entries)
+    return nullptr;
+  return &artifact->descriptor->entries[index];
+}
+
+const char *orEmpty(const char *text) { return text ? text : ""; }
+
+} // namespace
+
+kiln_status_t kiln_artifact_load(const char *path, kiln_artifact_t **out_artifact) {
+  if (!out_artifact)
+    return makeStatus(KILN_STATUS_INVALID_ARGUMENT, "kiln_artifact_load: out_artifact is NULL");
+  *out_artifact = nullptr;
+  if (!path)
+    return makeStatus(KILN_STATUS_INVALID_ARGUMENT, "kiln_artifact_load: path is NULL");
+  return guardApi("kiln_artifact_load", [&] { return loadArtifact(path, out_artifact); });
+}
+
 void kiln_artifact_retain(kiln_artifact_t *artifact) {
   if (artifact)
-    artifact->references.fetch_add(1);
+    artifact->references.fetch_add(1, std::memory_order_relaxed);
 }
 
 void kiln_artifact_release(kiln_artifact_t *artifact) {
-  if (!artifact || artifact->references.fetch_sub(1) != 1)
+  if (!artifact || artifact->references.fetch_sub(1, std::memory_order_acq_rel) != 1)
     return;
   dlclose(artifact->library);
   delete artifact;
 }
 
+const char *kiln_artifact_path(const kiln_artifact_t *artifact) {
+  return artifact ? artifact->path.c_str() : "";
+}
+
 uint32_t kiln_artifact_buffer_count(const kiln_artifact_t *artifact) {
-  return artifact->descriptor->num_buffers;
+  return artifact ? artifact->descriptor->num_buffers : 0;
 }
 
 kiln_buffer_info_t kiln_artifact_buffer_info(const kiln_artifact_t *artifact, uint32_t index) {
+  if (index >= kiln_artifact_buffer_count(artifact))
+    return kiln_buffer_info_t{};
   const kiln_abi_buffer_t &b = artifact->descriptor->buffers[index];
   return {b.name, static_cast<kiln_abi_role_t>(b.role), static_cast<kiln_abi_dtype_t>(b.dtype),
           b.rank, b.shape, b.byte_size};
 }
 
 int64_t kiln_artifact_find_buffer(const kiln_artifact_t *artifact, const char *name) {
-  for (uint32_t i = 0; i < artifact->descriptor->num_buffers; ++i)
+  if (!name)
+    return -1;
+  for (uint32_t i = 0; i < kiln_artifact_buffer_count(artifact); ++i)
     if (std::strcmp(artifact->descriptor->buffers[i].name, name) == 0)
       return i;
   return -1;
 }
 
 uint32_t kiln_artifact_entry_count(const kiln_artifact_t *artifact) {
-  return artifact->descriptor->num_entries;
+  return artifact ? artifact->descriptor->num_entries : 0;
 }
 
 const char *kiln_artifact_entry_name(const kiln_artifact_t *artifact, uint32_t index) {
-  return artifact->descriptor->entries[index].name;
+  const kiln_abi_entry_t *entry = entryAt(artifact, index);
+  return entry ? entry->name : nullptr;
 }
 
 uint32_t kiln_artifact_entry_arg_count(const kiln_artifact_t *artifact, uint32_t index) {
-  return artifact->descriptor->entries[index].num_args;
+  const kiln_abi_entry_t *entry = entryAt(artifact, index);
+  return entry ? entry->num_args : 0;
 }
 
-uint32_t kiln_artifact_entry_arg(const kiln_artifact_t *artifact, uint32_t index,
-                                 uint32_t arg) {
-  return artifact->descriptor->entries[index].arg_buffers[arg];
+uint32_t kiln_artifact_entry_arg(const kiln_artifact_t *artifact, uint32_t index, uint32_t arg) {
+  const kiln_abi_entry_t *entry = entryAt(artifact, index);
+  return entry && arg < entry->num_args ? entry->arg_buffers[arg] : UINT32_MAX;
 }
 
 int64_t kiln_artifact_find_entry(const kiln_artifact_t *artifact, const char *name) {
-  for (uint32_t i = 0; i < artifact->descriptor->num_entries; ++i)
+  if (!name)
+    return -1;
+  for (uint32_t i = 0; i < kiln_artifact_entry_count(artifact); ++i)
     if (std::strcmp(artifact->descriptor->entries[i].name, name) == 0)
       return i;
   return -1;
 }
 
 int64_t kiln_artifact_batch(const kiln_artifact_t *artifact) {
-  return artifact->descriptor->batch;
+  return artifact ? artifact->descriptor->batch : 0;
 }
-
-static const char *orEmpty(const char *text) { return text ? text : ""; }
 
 const char *kiln_artifact_producer(const kiln_artifact_t *artifact) {
-  return orEmpty(artifact->descriptor->producer);
+  return artifact ? orEmpty(artifact->descriptor->producer) : "";
 }
+
 const char *kiln_artifact_source(const kiln_artifact_t *artifact) {
-  return orEmpty(artifact->descriptor->source);
+  return artifact ? orEmpty(artifact->descriptor->source) : "";
 }
+
 const char *kiln_artifact_options(const kiln_artifact_t *artifact) {
-  return orEmpty(artifact->descriptor->options);
-}
-const char *kiln_artifact_path(const kiln_artifact_t *artifact) {
-  return artifact->path.c_str();
-}
-
-const char *kiln_role_name(kiln_abi_role_t role) {
-  static const char *const names[] = {"input",      "label",  "parameter",   "gradient",
-                                      "optimizer_state", "activation", "output", "scalar_input"};
-  return role < KILN_ROLE_COUNT_ ? names[role] : "unknown";
-}
-
-const char *kiln_dtype_name(kiln_abi_dtype_t dtype) {
-  switch (dtype) {
-  case KILN_DTYPE_F32: return "float32";
-  case KILN_DTYPE_U8: return "uint8";
-  case KILN_DTYPE_I8: return "int8";
-  case KILN_DTYPE_U16: return "uint16";
-  case KILN_DTYPE_I16: return "int16";
-  case KILN_DTYPE_I32: return "int32";
-  case KILN_DTYPE_I64: return "int64";
-  case KILN_DTYPE_BOOL: return "bool";
-  case KILN_DTYPE_F16: return "float16";
-  case KILN_DTYPE_F64: return "float64";
-  case KILN_DTYPE_U32: return "uint32";
-  case KILN_DTYPE_U64: return "uint64";
-  case KILN_DTYPE_BF16: return "bfloat16";
-  }
-  return "unknown";
-}
-
-size_t kiln_dtype_size(kiln_abi_dtype_t dtype) {
-  switch (dtype) {
-  case KILN_DTYPE_U8: case KILN_DTYPE_I8: case KILN_DTYPE_BOOL: return 1;
-  case KILN_DTYPE_U16: case KILN_DTYPE_I16: case KILN_DTYPE_F16: case KILN_DTYPE_BF16: return 2;
-  case KILN_DTYPE_F32: case KILN_DTYPE_I32: case KILN_DTYPE_U32: return 4;
-  case KILN_DTYPE_I64: case KILN_DTYPE_F64: case KILN_DTYPE_U64: return 8;
-  }
-  return 0;
+  return artifact ? orEmpty(artifact->descriptor->options) : "";
 }

@@ -1,19 +1,21 @@
 //===- status.cpp - status objects of the kiln runtime --------------------===//
 #include "internal.h"
 
-#include <new>
-
 struct kiln_status_s {
   kiln_status_code_t code;
   std::string message;
 };
 
-// Out of memory while reporting an error: a static status still says what happened.
-static kiln_status_s outOfMemory{KILN_STATUS_OUT_OF_MEMORY, "out of memory"};
+// Out of memory while reporting an error: a static status still says what happened, and
+// kiln_status_free knows not to delete it.
+static kiln_status_s outOfMemoryStatus{KILN_STATUS_OUT_OF_MEMORY, "out of memory"};
 
-kiln_status_t kilnMakeStatus(kiln_status_code_t code, std::string message) {
-  auto *status = new (std::nothrow) kiln_status_s{code, std::move(message)};
-  return status ? status : &outOfMemory;
+kiln_status_t kiln::runtime::makeStatus(kiln_status_code_t code, std::string message) {
+  try {
+    return new kiln_status_s{code, std::move(message)};
+  } catch (...) {
+    return &outOfMemoryStatus;
+  }
 }
 
 kiln_status_code_t kiln_status_code(kiln_status_t status) {
@@ -24,14 +26,22 @@ const char *kiln_status_message(kiln_status_t status) {
   return status ? status->message.c_str() : "OK";
 }
 
-void kiln_status_free(kiln_status_t status) {
-  if (status != &outOfMemory)
-    delete status;
+const char *kiln_status_code_name(kiln_status_code_t code) {
+  switch (code) {
+  case KILN_STATUS_OK: return "OK";
+  case KILN_STATUS_INVALID_ARGUMENT: return "INVALID_ARGUMENT";
+  case KILN_STATUS_NOT_FOUND: return "NOT_FOUND";
+  case KILN_STATUS_IO_ERROR: return "IO_ERROR";
+  case KILN_STATUS_INVALID_ARTIFACT: return "INVALID_ARTIFACT";
+  case KILN_STATUS_INCOMPATIBLE: return "INCOMPATIBLE";
+  case KILN_STATUS_DATA_ERROR: return "DATA_ERROR";
+  case KILN_STATUS_OUT_OF_MEMORY: return "OUT_OF_MEMORY";
+  case KILN_STATUS_INTERNAL: return "INTERNAL";
+  }
+  return "UNKNOWN";
 }
 
-std::string kilnShapeString(const int64_t *shape, uint32_t rank) {
-  std::string text = "[";
-  for (uint32_t i = 0; i < rank; ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
+void kiln_status_free(kiln_status_t status) {
+  if (status != &outOfMemoryStatus)
+    delete status;
 }
