@@ -1,7 +1,9 @@
-//===- kiln-run.cpp - run compiled kiln artifacts -------------------------===//
+//===- main.cpp - kiln-run: run compiled kiln artifacts -------------------===//
 //
-// Subcommands: `info` prints an artifact's descriptor, `infer` runs its forward entry on
-// TensorProto inputs. Exit codes: 0 success, 1 runtime error, 2 usage error.
+// A thin command line over the runtime's C API. Subcommands live in the `commands` table
+// (`info`, `infer`; `train` joins them later). Exit codes: 0 success, 1 runtime error (bad
+// artifact, bad tensor file, I/O), 2 usage error (unknown command or flag, missing value,
+// wrong number of inputs).
 //
 //===----------------------------------------------------------------------===//
 #include "kiln/runtime.h"
@@ -9,45 +11,169 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <functional>
-#include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 namespace {
 
-const char *kUsage =
-    "usage: kiln-run <command> [options]\n"
-    "\n"
-    "commands:\n"
-    "  info ARTIFACT.kx          print the buffers, entry points and compile options\n"
-    "  infer ARTIFACT.kx [--input FILE.pb]... [--output-dir DIR] [--repeat N] [--print]\n"
-    "                            run the `forward` entry point. Inputs are ONNX TensorProto\n"
-    "                            files given in graph-input order (parameters excluded);\n"
-    "                            outputs are written as DIR/output_0.pb, output_1.pb, ... in\n"
-    "                            graph-output order. Without --input, inputs are filled with\n"
-    "                            deterministic pseudo-random values in [0, 1).\n"
-    "      --repeat N            run N times and report the median and fastest time\n"
-    "      --print               print each output's shape and first values (and the argmax\n"
-    "                            of each row of a 2-D output)\n"
-    "\n"
-    "  kiln-run --help           this text\n";
+constexpr int ExitSuccess = 0;
+constexpr int ExitRuntimeError = 1;
+constexpr int ExitUsageError = 2;
 
-int usageError(const std::string &message) {
-  std::fprintf(stderr, "kiln-run: error: %s\n(run `kiln-run --help` for usage)\n",
-               message.c_str());
-  return 2;
+using Args = std::vector<std::string>;
+
+/// One subcommand: its name, a one-line summary for the command list, its full help, and the
+/// function that runs it on the arguments after the subcommand's name.
+struct Command {
+  const char *name;
+  const char *summary;
+  const char *help;
+  int (*run)(const Args &args);
+};
+
+const char *const kInfoHelp =
+    "usage: kiln-run info ARTIFACT.kx\n"
+    "\n"
+    "Loads and validates the artifact, then prints its descriptor: producer, source model,\n"
+    "compile options and batch; every buffer (index, role, dtype, shape, bytes, name); and\n"
+    "every entry point with the buffers it takes, in call order.\n";
+
+const char *const kInferHelp =
+    "usage: kiln-run infer ARTIFACT.kx [--input FILE.pb]... [--output-dir DIR] [--repeat N]\n"
+    "                      [--print]\n"
+    "\n"
+    "Runs the artifact's `forward` entry point and prints the wall time of the run.\n"
+    "\n"
+    "  --input FILE.pb   an ONNX TensorProto file for the next input. Inputs are the buffers\n"
+    "                    with role `input`, in descriptor order (`kiln-run info` lists them;\n"
+    "                    for an ONNX model, its graph inputs in order, initializers excluded).\n"
+    "                    Give one file per input, or none: then every input is filled with\n"
+    "                    deterministic pseudo-random values (floats in [0, 1), integers 0..9,\n"
+    "                    booleans 0/1) and kiln-run says so. A file's dtype and shape must\n"
+    "                    match its buffer exactly.\n"
+    "  --output-dir DIR  write the buffers with role `output`, in descriptor order, to\n"
+    "                    DIR/output_0.pb, DIR/output_1.pb, ... (TensorProto with name, dims,\n"
+    "                    data_type and raw_data), creating DIR if it is missing. Without it,\n"
+    "                    nothing is written.\n"
+    "  --repeat N        run N times (N >= 1) on the same inputs and print the median and the\n"
+    "                    minimum time; the outputs are those of the last run.\n"
+    "  --print           print each output's name, dtype, shape and first values, and for a\n"
+    "                    2-D output the argmax of each row (the predicted class of logits).\n"
+    "  -h, --help        this text\n"
+    "\n"
+    "Flags with a value also accept --flag=VALUE.\n";
+
+int runInfo(const Args &args);
+int runInfer(const Args &args);
+
+const Command commands[] = {
+    {"info", "print an artifact's buffers, entry points and compile options", kInfoHelp,
+     runInfo},
+    {"infer", "run an artifact's `forward` entry point on TensorProto inputs", kInferHelp,
+     runInfer},
+};
+
+const Command *findCommand(const std::string &name) {
+  for (const Command &command : commands)
+    if (name == command.name)
+      return &command;
+  return nullptr;
 }
 
+void printHelp() {
+  std::printf("usage: kiln-run <command> [options]\n"
+              "\n"
+              "Runs artifacts (.kx) compiled by kilnc.\n"
+              "\n"
+              "commands:\n");
+  for (const Command &command : commands)
+    std::printf("  %-8s %s\n", command.name, command.summary);
+  std::printf("\n`kiln-run <command> --help` shows one command's help.\n"
+              "Exit codes: 0 success, 1 runtime error (bad artifact, bad tensor file, I/O),\n"
+              "2 usage error.\n");
+  for (const Command &command : commands)
+    std::printf("\n%s", command.help);
+}
+
+/// Reports a command-line mistake with a hint where to find the usage; returns 2.
+int usageError(const char *command, const std::string &message) {
+  std::fprintf(stderr, "kiln-run: error: %s\n(run `kiln-run %s%s--help` for usage)\n",
+               message.c_str(), command ? command : "", command ? " " : "");
+  return ExitUsageError;
+}
+
+/// Reports a failure from the runtime (frees `status`); returns 1.
 int runtimeError(kiln_status_t status) {
   std::fprintf(stderr, "kiln-run: error: %s\n", kiln_status_message(status));
   kiln_status_free(status);
-  return 1;
+  return ExitRuntimeError;
 }
+
+int runtimeError(const std::string &message) {
+  std::fprintf(stderr, "kiln-run: error: %s\n", message.c_str());
+  return ExitRuntimeError;
+}
+
+/// Reads a subcommand's arguments in order: `--flag VALUE`, `--flag=VALUE`, `--switch` and
+/// positionals. A value may not itself look like a flag, so `--input --print` is an error
+/// rather than an input file named "--print".
+class ArgReader {
+public:
+  ArgReader(const char *command, const Args &args) : command(command), args(args) {}
+
+  /// Moves to the next argument; false at the end.
+  bool next() {
+    if (index == args.size())
+      return false;
+    const std::string &arg = args[index++];
+    size_t equals = arg.find('=');
+    if (arg.rfind("--", 0) == 0 && equals != std::string::npos) {
+      current = arg.substr(0, equals);
+      inlineValue = arg.substr(equals + 1);
+    } else {
+      current = arg;
+      inlineValue.reset();
+    }
+    return true;
+  }
+
+  /// The current argument (for `--flag=VALUE`, the flag).
+  const std::string &arg() const { return current; }
+  bool isFlag() const { return current.size() > 1 && current[0] == '-'; }
+
+  /// The value of the current flag; nullopt (after reporting a usage error into `error`) if it
+  /// has none.
+  std::optional<std::string> value(const char *what, int &error) {
+    if (inlineValue)
+      return inlineValue;
+    if (index < args.size() && args[index].rfind("--", 0) != 0)
+      return args[index++];
+    error = usageError(command, current + " needs " + what);
+    return std::nullopt;
+  }
+
+  /// Checks that a switch was not given a value (`--print=yes`).
+  bool noValue(int &error) {
+    if (!inlineValue)
+      return true;
+    error = usageError(command, current + " takes no value");
+    return false;
+  }
+
+private:
+  const char *command;
+  const Args &args;
+  size_t index = 0;
+  std::string current;
+  std::optional<std::string> inlineValue;
+};
 
 std::string shapeOf(const kiln_buffer_info_t &info) {
   std::string text = "[";
@@ -64,139 +190,181 @@ std::vector<uint32_t> buffersWithRole(const kiln_artifact_t *artifact, kiln_abi_
   return indices;
 }
 
-int info(const std::vector<std::string> &args) {
-  if (args.size() != 1)
-    return usageError("info takes exactly one artifact");
+/// Owns an artifact or a session for the length of a subcommand.
+struct ArtifactRef {
   kiln_artifact_t *artifact = nullptr;
-  if (kiln_status_t status = kiln_artifact_load(args[0].c_str(), &artifact))
+  ~ArtifactRef() { kiln_artifact_release(artifact); }
+};
+struct SessionRef {
+  kiln_session_t *session = nullptr;
+  ~SessionRef() { kiln_session_release(session); }
+};
+
+int runInfo(const Args &args) {
+  ArgReader reader("info", args);
+  std::string artifactPath;
+  while (reader.next()) {
+    if (reader.isFlag())
+      return usageError("info", "unknown option '" + reader.arg() + "' for info");
+    if (!artifactPath.empty())
+      return usageError("info", "info takes exactly one artifact");
+    artifactPath = reader.arg();
+  }
+  if (artifactPath.empty())
+    return usageError("info", "info needs an artifact");
+
+  ArtifactRef ref;
+  if (kiln_status_t status = kiln_artifact_load(artifactPath.c_str(), &ref.artifact))
     return runtimeError(status);
-  std::printf("artifact: %s\nproducer: %s\nsource:   %s\noptions:  %s\nbatch:    %lld\n",
+  const kiln_artifact_t *artifact = ref.artifact;
+  int64_t batch = kiln_artifact_batch(artifact);
+  std::printf("artifact: %s\nproducer: %s\nsource:   %s\noptions:  %s\nbatch:    %lld%s\n",
               kiln_artifact_path(artifact), kiln_artifact_producer(artifact),
               kiln_artifact_source(artifact), kiln_artifact_options(artifact),
-              static_cast<long long>(kiln_artifact_batch(artifact)));
-  std::printf("buffers (%u):\n", kiln_artifact_buffer_count(artifact));
+              static_cast<long long>(batch), batch ? "" : " (not pinned)");
+
   uint64_t total = 0;
+  for (uint32_t i = 0; i < kiln_artifact_buffer_count(artifact); ++i)
+    total += kiln_artifact_buffer_info(artifact, i).byte_size;
+  std::printf("buffers (%u, %llu bytes):\n", kiln_artifact_buffer_count(artifact),
+              static_cast<unsigned long long>(total));
+  std::printf("  %3s  %-16s %-9s %-20s %12s  %s\n", "#", "role", "dtype", "shape", "bytes",
+              "name");
   for (uint32_t i = 0; i < kiln_artifact_buffer_count(artifact); ++i) {
     kiln_buffer_info_t b = kiln_artifact_buffer_info(artifact, i);
-    std::printf("  %3u  %-16s %-8s %-20s %10llu B  %s\n", i, kiln_role_name(b.role),
+    std::printf("  %3u  %-16s %-9s %-20s %12llu  %s\n", i, kiln_role_name(b.role),
                 kiln_dtype_name(b.dtype), shapeOf(b).c_str(),
                 static_cast<unsigned long long>(b.byte_size), b.name);
-    total += b.byte_size;
   }
-  std::printf("  total %llu bytes\nentry points (%u):\n", static_cast<unsigned long long>(total),
-              kiln_artifact_entry_count(artifact));
+
+  std::printf("entry points (%u):\n", kiln_artifact_entry_count(artifact));
   for (uint32_t e = 0; e < kiln_artifact_entry_count(artifact); ++e) {
     std::printf("  %s(", kiln_artifact_entry_name(artifact, e));
-    for (uint32_t a = 0; a < kiln_artifact_entry_arg_count(artifact, e); ++a)
-      std::printf("%s%s", a ? ", " : "",
-                  kiln_artifact_buffer_info(artifact, kiln_artifact_entry_arg(artifact, e, a)).name);
+    for (uint32_t a = 0; a < kiln_artifact_entry_arg_count(artifact, e); ++a) {
+      uint32_t buffer = kiln_artifact_entry_arg(artifact, e, a);
+      std::printf("%s%s", a ? ", " : "", kiln_artifact_buffer_info(artifact, buffer).name);
+    }
     std::printf(")\n");
   }
-  kiln_artifact_release(artifact);
-  return 0;
+  return ExitSuccess;
 }
 
-/// Fills a buffer with reproducible values in [0, 1) (integers: 0..9, booleans: 0/1).
+bool isFloatDtype(kiln_abi_dtype_t dtype) {
+  return dtype == KILN_DTYPE_F32 || dtype == KILN_DTYPE_F64 || dtype == KILN_DTYPE_F16 ||
+         dtype == KILN_DTYPE_BF16;
+}
+
+/// Fills a buffer with reproducible values: floats in [0, 1), integers 0..9, booleans 0/1.
 void fillPseudoRandom(void *data, const kiln_buffer_info_t &info, uint32_t seed) {
   std::mt19937 engine(seed);
   std::uniform_real_distribution<double> uniform(0.0, 1.0);
-  size_t count = info.byte_size / kiln_dtype_size(info.dtype);
-  for (size_t i = 0; i < count; ++i) {
-    double v = uniform(engine);
-    switch (info.dtype) {
-    case KILN_DTYPE_F32: static_cast<float *>(data)[i] = static_cast<float>(v); break;
-    case KILN_DTYPE_F64: static_cast<double *>(data)[i] = v; break;
-    case KILN_DTYPE_I64: static_cast<int64_t *>(data)[i] = static_cast<int64_t>(v * 10); break;
-    case KILN_DTYPE_I32: static_cast<int32_t *>(data)[i] = static_cast<int32_t>(v * 10); break;
-    case KILN_DTYPE_BOOL: static_cast<uint8_t *>(data)[i] = v < 0.5; break;
-    default: static_cast<uint8_t *>(data)[i * kiln_dtype_size(info.dtype)] = 0; break;
-    }
+  uint64_t count = info.byte_size / kiln_dtype_size(info.dtype);
+  for (uint64_t i = 0; i < count; ++i) {
+    double value = uniform(engine);
+    if (info.dtype == KILN_DTYPE_BOOL)
+      value = value < 0.5 ? 0.0 : 1.0;
+    else if (!isFloatDtype(info.dtype))
+      value = static_cast<double>(static_cast<int>(value * 10));
+    kiln_element_store(info.dtype, data, i, value);
   }
 }
 
-/// Prints shape, the first values, and for an N x K float output the argmax of each row.
+/// Prints an output's name, dtype, shape and first values, and for a 2-D output the argmax of
+/// each row.
 void printOutput(const kiln_buffer_info_t &info, const void *data) {
+  constexpr uint64_t maxValues = 10;
+  constexpr int64_t maxRows = 64;
   std::printf("%s %s %s:", info.name, kiln_dtype_name(info.dtype), shapeOf(info).c_str());
-  size_t count = info.byte_size / kiln_dtype_size(info.dtype);
-  auto valueAt = [&](size_t i) -> double {
-    switch (info.dtype) {
-    case KILN_DTYPE_F32: return static_cast<const float *>(data)[i];
-    case KILN_DTYPE_F64: return static_cast<const double *>(data)[i];
-    case KILN_DTYPE_I64: return static_cast<double>(static_cast<const int64_t *>(data)[i]);
-    case KILN_DTYPE_I32: return static_cast<const int32_t *>(data)[i];
-    case KILN_DTYPE_BOOL: case KILN_DTYPE_U8: return static_cast<const uint8_t *>(data)[i];
-    case KILN_DTYPE_I8: return static_cast<const int8_t *>(data)[i];
-    default: return 0.0;
+  uint64_t count = info.byte_size / kiln_dtype_size(info.dtype);
+  for (uint64_t i = 0; i < std::min(count, maxValues); ++i)
+    std::printf(" %.6g", kiln_element_load(info.dtype, data, i));
+  std::printf(count > maxValues ? " ...\n" : "\n");
+  if (info.rank != 2 || info.shape[1] == 0)
+    return;
+  std::printf("  argmax per row:");
+  int64_t rows = info.shape[0], columns = info.shape[1];
+  for (int64_t r = 0; r < std::min(rows, maxRows); ++r) {
+    int64_t best = 0;
+    double bestValue = kiln_element_load(info.dtype, data, r * columns);
+    for (int64_t c = 1; c < columns; ++c) {
+      double value = kiln_element_load(info.dtype, data, r * columns + c);
+      if (value > bestValue) {
+        best = c;
+        bestValue = value;
+      }
     }
-  };
-  for (size_t i = 0; i < std::min<size_t>(count, 10); ++i)
-    std::printf(" %.6g", valueAt(i));
-  std::printf(count > 10 ? " ...\n" : "\n");
-  if (info.rank == 2 && info.shape[1] > 0) {
-    std::printf("  argmax per row:");
-    for (int64_t r = 0; r < info.shape[0]; ++r) {
-      int64_t best = 0;
-      for (int64_t c = 1; c < info.shape[1]; ++c)
-        if (valueAt(r * info.shape[1] + c) > valueAt(r * info.shape[1] + best))
-          best = c;
-      std::printf(" %lld", static_cast<long long>(best));
+    std::printf(" %lld", static_cast<long long>(best));
+  }
+  std::printf(rows > maxRows ? " ...\n" : "\n");
+}
+
+/// Creates `path` and its missing parents, like `mkdir -p`; an existing directory is fine.
+bool makeDirectories(const std::string &path, std::string &error) {
+  for (size_t slash = path.find('/', 1);; slash = path.find('/', slash + 1)) {
+    std::string prefix = path.substr(0, slash);
+    struct stat info;
+    if (stat(prefix.c_str(), &info) == 0) {
+      if (!S_ISDIR(info.st_mode)) {
+        error = "'" + prefix + "' is not a directory";
+        return false;
+      }
+    } else if (mkdir(prefix.c_str(), 0777) != 0 && errno != EEXIST) {
+      error = std::strerror(errno);
+      return false;
     }
-    std::printf("\n");
+    if (slash == std::string::npos)
+      return true;
   }
 }
 
-int infer(const std::vector<std::string> &args) {
+int runInfer(const Args &args) {
+  ArgReader reader("infer", args);
   std::string artifactPath, outputDir;
   std::vector<std::string> inputs;
   long repeat = 1;
   bool print = false;
-  for (size_t i = 0; i < args.size(); ++i) {
-    const std::string &arg = args[i];
-    // The value of a flag that takes one, or null when the command line ends first.
-    auto value = [&]() -> const std::string * {
-      return i + 1 < args.size() ? &args[++i] : nullptr;
-    };
+  int error = 0;
+  while (reader.next()) {
+    const std::string &arg = reader.arg();
     if (arg == "--input") {
-      const std::string *v = value();
-      if (!v)
-        return usageError("--input needs a file");
-      inputs.push_back(*v);
+      std::optional<std::string> file = reader.value("a file", error);
+      if (!file)
+        return error;
+      inputs.push_back(*file);
     } else if (arg == "--output-dir") {
-      const std::string *v = value();
-      if (!v)
-        return usageError("--output-dir needs a directory");
-      outputDir = *v;
+      std::optional<std::string> dir = reader.value("a directory", error);
+      if (!dir)
+        return error;
+      outputDir = *dir;
     } else if (arg == "--repeat") {
-      const std::string *v = value();
+      std::optional<std::string> count = reader.value("a count", error);
+      if (!count)
+        return error;
       char *end = nullptr;
-      repeat = v ? std::strtol(v->c_str(), &end, 10) : 0;
-      if (!v || *end || repeat < 1)
-        return usageError("--repeat needs a positive count");
+      errno = 0;
+      repeat = std::strtol(count->c_str(), &end, 10);
+      if (count->empty() || *end || errno == ERANGE || repeat < 1)
+        return usageError("infer", "--repeat needs a positive count, not '" + *count + "'");
     } else if (arg == "--print") {
+      if (!reader.noValue(error))
+        return error;
       print = true;
-    } else if (!arg.empty() && arg[0] == '-') {
-      return usageError("unknown option '" + arg + "' for infer");
+    } else if (reader.isFlag()) {
+      return usageError("infer", "unknown option '" + arg + "' for infer");
     } else if (artifactPath.empty()) {
       artifactPath = arg;
     } else {
-      return usageError("unexpected argument '" + arg + "' (inputs go after --input)");
+      return usageError("infer", "unexpected argument '" + arg + "' (input files go after "
+                                 "--input)");
     }
   }
   if (artifactPath.empty())
-    return usageError("infer needs an artifact");
+    return usageError("infer", "infer needs an artifact");
 
-  kiln_artifact_t *artifact = nullptr;
-  if (kiln_status_t status = kiln_artifact_load(artifactPath.c_str(), &artifact))
+  ArtifactRef artifactRef;
+  if (kiln_status_t status = kiln_artifact_load(artifactPath.c_str(), &artifactRef.artifact))
     return runtimeError(status);
-  kiln_session_t *session = nullptr;
-  kiln_status_t status = kiln_session_create(artifact, &session);
-  kiln_artifact_release(artifact); // the session holds its own reference
-  if (status)
-    return runtimeError(status);
-  auto finish = [&](int code) {
-    kiln_session_release(session);
-    return code;
-  };
+  kiln_artifact_t *artifact = artifactRef.artifact;
 
   std::vector<uint32_t> inputBuffers = buffersWithRole(artifact, KILN_ROLE_INPUT);
   if (!inputs.empty() && inputs.size() != inputBuffers.size()) {
@@ -204,46 +372,58 @@ int infer(const std::vector<std::string> &args) {
     for (uint32_t index : inputBuffers)
       expected += std::string(expected.empty() ? "" : ", ") +
                   kiln_artifact_buffer_info(artifact, index).name;
-    return finish(usageError(artifactPath + " takes " + std::to_string(inputBuffers.size()) +
-                             " input(s) (" + expected + "), got " +
-                             std::to_string(inputs.size())));
+    return usageError("infer", artifactPath + " takes " + std::to_string(inputBuffers.size()) +
+                                   " input(s) (" + expected + "), got " +
+                                   std::to_string(inputs.size()));
   }
+
+  SessionRef sessionRef;
+  if (kiln_status_t status = kiln_session_create(artifact, &sessionRef.session))
+    return runtimeError(status);
+  kiln_session_t *session = sessionRef.session;
+
+  if (inputs.empty() && !inputBuffers.empty())
+    std::fprintf(stderr, "kiln-run: no --input given: filling %zu input(s) with deterministic "
+                         "pseudo-random values\n",
+                 inputBuffers.size());
   for (size_t i = 0; i < inputBuffers.size(); ++i) {
     if (inputs.empty()) {
       fillPseudoRandom(kiln_session_buffer_data(session, inputBuffers[i]),
-                       kiln_artifact_buffer_info(artifact, inputBuffers[i]), 1234 + i);
+                       kiln_artifact_buffer_info(artifact, inputBuffers[i]),
+                       1234 + static_cast<uint32_t>(i));
       continue;
     }
-    if (kiln_status_t s = kiln_session_read_tensor_file(session, inputBuffers[i], inputs[i].c_str()))
-      return finish(runtimeError(s));
+    if (kiln_status_t status =
+            kiln_session_read_tensor_file(session, inputBuffers[i], inputs[i].c_str()))
+      return runtimeError(status);
   }
-  if (inputs.empty() && !inputBuffers.empty())
-    std::fprintf(stderr, "kiln-run: no --input given: using pseudo-random inputs in [0, 1)\n");
+
+  // Before running, so that a long run does not end in a failure to write its results.
+  std::string directoryError;
+  if (!outputDir.empty() && !makeDirectories(outputDir, directoryError))
+    return runtimeError("cannot create output directory '" + outputDir + "': " +
+                        directoryError);
 
   std::vector<double> millis;
   for (long r = 0; r < repeat; ++r) {
     auto start = std::chrono::steady_clock::now();
-    if (kiln_status_t s = kiln_session_run(session, "forward"))
-      return finish(runtimeError(s));
-    millis.push_back(std::chrono::duration<double, std::milli>(
-                         std::chrono::steady_clock::now() - start)
-                         .count());
+    if (kiln_status_t status = kiln_session_run(session, "forward"))
+      return runtimeError(status);
+    millis.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
   }
-  std::vector<double> sorted = millis;
-  std::sort(sorted.begin(), sorted.end());
-  if (repeat == 1)
+  std::sort(millis.begin(), millis.end());
+  if (repeat == 1) {
     std::printf("forward: %.3f ms\n", millis[0]);
-  else
-    std::printf("forward: median %.3f ms, min %.3f ms over %ld runs\n", sorted[sorted.size() / 2],
-                sorted[0], repeat);
+  } else {
+    size_t middle = millis.size() / 2;
+    double median = millis.size() % 2 ? millis[middle] : (millis[middle - 1] + millis[middle]) / 2;
+    std::printf("forward: median %.3f ms, min %.3f ms over %ld runs\n", median, millis[0],
+                repeat);
+  }
 
   std::vector<uint32_t> outputBuffers = buffersWithRole(artifact, KILN_ROLE_OUTPUT);
-  if (!outputDir.empty()) {
-    mkdir(outputDir.c_str(), 0777); // an existing directory is fine
-    struct stat st;
-    if (stat(outputDir.c_str(), &st) != 0 || !S_ISDIR(st.st_mode))
-      return finish(usageError("cannot create output directory '" + outputDir + "'"));
-  }
   for (size_t i = 0; i < outputBuffers.size(); ++i) {
     kiln_buffer_info_t info = kiln_artifact_buffer_info(artifact, outputBuffers[i]);
     if (print)
@@ -251,31 +431,40 @@ int infer(const std::vector<std::string> &args) {
     if (outputDir.empty())
       continue;
     std::string path = outputDir + "/output_" + std::to_string(i) + ".pb";
-    if (kiln_status_t s = kiln_session_write_tensor_file(session, outputBuffers[i], path.c_str()))
-      return finish(runtimeError(s));
+    if (kiln_status_t status =
+            kiln_session_write_tensor_file(session, outputBuffers[i], path.c_str()))
+      return runtimeError(status);
   }
-  return finish(0);
+  if (!outputDir.empty())
+    std::printf("wrote %zu output(s) to %s\n", outputBuffers.size(), outputDir.c_str());
+  return ExitSuccess;
 }
+
+bool isHelpFlag(const std::string &arg) { return arg == "--help" || arg == "-h"; }
 
 } // namespace
 
 int main(int argc, char **argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  Args args(argv + 1, argv + argc);
   if (args.empty())
-    return usageError("missing command");
-  if (args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
-    std::fputs(kUsage, stdout);
-    return 0;
+    return usageError(nullptr, "missing command");
+  if (isHelpFlag(args[0]) || args[0] == "help") {
+    const Command *command = args.size() > 1 ? findCommand(args[1]) : nullptr;
+    if (args[0] == "help" && args.size() > 1 && !command)
+      return usageError(nullptr, "unknown command '" + args[1] + "'");
+    if (command)
+      std::fputs(command->help, stdout);
+    else
+      printHelp();
+    return ExitSuccess;
   }
-  static const std::map<std::string, std::function<int(const std::vector<std::string> &)>>
-      commands = {{"info", info}, {"infer", infer}};
-  auto command = commands.find(args[0]);
-  if (command == commands.end())
-    return usageError("unknown command '" + args[0] + "'");
-  std::vector<std::string> rest(args.begin() + 1, args.end());
-  if (std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
-    std::fputs(kUsage, stdout);
-    return 0;
+  const Command *command = findCommand(args[0]);
+  if (!command)
+    return usageError(nullptr, "unknown command '" + args[0] + "'");
+  Args rest(args.begin() + 1, args.end());
+  if (std::any_of(rest.begin(), rest.end(), isHelpFlag)) {
+    std::fputs(command->help, stdout);
+    return ExitSuccess;
   }
-  return command->second(rest);
+  return command->run(rest);
 }
