@@ -19,7 +19,9 @@
 namespace kiln::onnx_import {
 
 struct LoadOptions {
+  /// Pins the symbolic leading dimension of every graph input.
   std::optional<int64_t> batch;
+  /// Pins symbolic dimensions by dim_param name; wins over `batch`.
   std::map<std::string, int64_t> namedDims;
   /// Graph inputs frozen to the tensor in a TensorProto file: they become initializers.
   std::map<std::string, std::string> bindings;
@@ -29,11 +31,18 @@ struct LoadOptions {
 constexpr int64_t kMinOpset = 7;
 constexpr int64_t kMaxOpset = 17;
 
-/// Parses `path`, runs ONNX's checker, pins symbolic input dimensions and runs ONNX's
-/// (strict) shape inference. On failure returns false with one message per problem in
-/// `errors` (without the file name, which the caller adds).
-bool loadModel(const std::string &path, const LoadOptions &options, onnx::ModelProto &model,
-               int64_t &opset, std::vector<std::string> &errors);
+struct LoadResult {
+  /// The model's default-domain opset.
+  int64_t opset = 0;
+  /// One message per problem, without the file name (the caller adds it). Empty on success.
+  std::vector<std::string> errors;
+  std::vector<std::string> warnings;
+};
+
+/// Parses `path`, checks the opset, binds inputs, runs ONNX's checker, pins symbolic input
+/// dimensions and runs ONNX's strict shape inference, which fills `model`'s value_info.
+LoadResult loadModel(const std::string &path, const LoadOptions &options,
+                     onnx::ModelProto &model);
 
 } // namespace kiln::onnx_import
 

@@ -1,4 +1,8 @@
 //===- OnnxImporter.h - ONNX models into the kiln dialect -----------------===//
+//
+// The ONNX frontend's whole public API. libonnx stays behind it (no ONNX headers here).
+//
+//===----------------------------------------------------------------------===//
 #ifndef KILN_FRONTENDS_ONNX_ONNXIMPORTER_H
 #define KILN_FRONTENDS_ONNX_ONNXIMPORTER_H
 
@@ -6,12 +10,16 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <cstdint>
 #include <optional>
+#include <string>
 
 namespace kiln {
 
+/// How to make a model's shapes static (kiln compiles static shapes).
 struct OnnxImportOptions {
-  /// Pins the symbolic leading (batch) dimension of every graph input.
+  /// Pins the symbolic leading (batch) dimension of every graph input (a warning if none has
+  /// one); other symbolic dimensions need `namedDims`.
   std::optional<int64_t> batch;
   /// Pins symbolic dimensions by their ONNX dim_param name; wins over `batch`.
   llvm::StringMap<int64_t> namedDims;
@@ -19,10 +27,15 @@ struct OnnxImportOptions {
   llvm::StringMap<std::string> bindings;
 };
 
-/// Reads the ONNX model at `path` and returns a module holding one `kiln.parameter` per
-/// weight and `func.func @forward` (inputs, then parameters -> outputs, each tagged with
-/// `kiln.buffer` and `kiln.role`). On failure returns null after reporting every problem
-/// through the context's diagnostics, each naming the file and, where there is one, the node.
+/// Reads the ONNX model at `path` (opsets 7 to 17), validates it with ONNX's checker and
+/// shape inference, and returns a verified module holding one `kiln.parameter @"<name>"` per
+/// float initializer that a node reads as a tensor, then `func.func @forward`: its arguments
+/// are the graph inputs (graph order) and then one per parameter (the parameters' order),
+/// its results the graph outputs; each argument and result carries `kiln.buffer` (the ONNX
+/// name) and `kiln.role` ("input", "parameter", "output"). Ops are located at
+/// NameLoc("<node name>", path:0:0). On failure returns null after reporting every problem
+/// through the context's diagnostics ("node 'conv3' (Conv): ..."), all unsupported ops at
+/// once. Loads the kiln and func dialects into `context`.
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(llvm::StringRef path, mlir::MLIRContext &context,
                                                  const OnnxImportOptions &options);
 

@@ -26,6 +26,22 @@ std::string kiln::onnx_import::onnxTypeName(int32_t onnxType) {
   return "type " + std::to_string(onnxType);
 }
 
+RankedTensorType kiln::onnx_import::staticTensorType(const onnx::TypeProto &type,
+                                                     MLIRContext *context) {
+  if (!type.has_tensor_type() || !type.tensor_type().has_shape())
+    return nullptr;
+  Type element = elementTypeOf(type.tensor_type().elem_type(), context);
+  if (!element)
+    return nullptr;
+  SmallVector<int64_t> shape;
+  for (const auto &dim : type.tensor_type().shape().dim()) {
+    if (!dim.has_dim_value() || dim.dim_value() < 0)
+      return nullptr;
+    shape.push_back(dim.dim_value());
+  }
+  return RankedTensorType::get(shape, element);
+}
+
 FailureOr<DenseElementsAttr> kiln::onnx_import::tensorToAttr(const onnx::TensorProto &tensor,
                                                              MLIRContext *context,
                                                              std::string &error) {
@@ -41,27 +57,32 @@ FailureOr<DenseElementsAttr> kiln::onnx_import::tensorToAttr(const onnx::TensorP
     return failure();
   }
   SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
-  for (int64_t d : shape)
-    if (d < 0) {
-      error = "tensor '" + tensor.name() + "' has a negative dimension";
+  int64_t elements = 1;
+  for (int64_t d : shape) {
+    // 2^40 elements is far beyond any model and keeps the byte count from overflowing.
+    if (d < 0 || (d > 0 && elements > (int64_t(1) << 40) / d)) {
+      error = "tensor '" + tensor.name() + "' has an invalid shape";
       return failure();
     }
+    elements *= d;
+  }
   auto type = RankedTensorType::get(shape, element);
   int64_t count = type.getNumElements();
   bool isBool = element.isInteger(1);
   size_t elementSize = isBool ? 1 : element.getIntOrFloatBitWidth() / 8;
 
-  // Gather the bytes little-endian, one element per elementSize bytes, from raw_data or from
-  // the typed field ONNX uses for this type.
-  std::vector<char> bytes;
+  // The little-endian bytes, one element per elementSize bytes: raw_data as it is (no copy),
+  // or gathered from the typed field ONNX uses for this type.
+  std::vector<char> gathered;
+  ArrayRef<char> bytes;
   if (tensor.has_raw_data()) {
-    bytes.assign(tensor.raw_data().begin(), tensor.raw_data().end());
+    bytes = ArrayRef<char>(tensor.raw_data().data(), tensor.raw_data().size());
   } else {
     auto append = [&](const auto &field) {
       for (auto value : field) {
         char buffer[8];
         std::memcpy(buffer, &value, sizeof(value));
-        bytes.insert(bytes.end(), buffer, buffer + elementSize);
+        gathered.insert(gathered.end(), buffer, buffer + elementSize);
       }
     };
     switch (tensor.data_type()) {
@@ -70,6 +91,7 @@ FailureOr<DenseElementsAttr> kiln::onnx_import::tensorToAttr(const onnx::TensorP
     case onnx::TensorProto::INT64: append(tensor.int64_data()); break;
     default: append(tensor.int32_data()); break; // int8/16/32, bool, float16 (bits)
     }
+    bytes = gathered;
   }
   if (bytes.size() != static_cast<size_t>(count) * elementSize) {
     error = "tensor '" + tensor.name() + "' holds " + std::to_string(bytes.size()) +

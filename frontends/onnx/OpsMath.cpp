@@ -1,8 +1,11 @@
 //===- OpsMath.cpp - ONNX elementwise math, casts and reductions ----------===//
+//
+// Importers keyed by (op type, since-opset); an op whose inputs or attributes changed in
+// some opset has one importer per version.
+//
+//===----------------------------------------------------------------------===//
 #include "dialects/Kiln/IR/KilnOps.h"
 #include "frontends/onnx/ImportContext.h"
-
-#include <limits>
 
 using namespace mlir;
 using namespace kiln::onnx_import;
@@ -23,21 +26,35 @@ template <typename OpTy> LogicalResult importBinary(NodeContext &ctx) {
   return ctx.setResult(ctx.createInferred<OpTy>(lhs, rhs));
 }
 
+FailureOr<Value> castTo(NodeContext &ctx, Value value, Type element) {
+  auto type = cast<RankedTensorType>(value.getType());
+  if (type.getElementType() == element)
+    return value;
+  return ctx.create<kiln::CastOp>(type.clone(element), value);
+}
+
 /// Pow's exponent may have another element type than its base (opset 12+); the result has
-/// the base's type, so the exponent is cast first.
+/// the base's type. ONNX's reference computes in the wider type and casts the result, so an
+/// integer base with a float exponent is raised in floating point and truncated back.
 LogicalResult importPow(NodeContext &ctx) {
   Value base = ctx.input(0), exponent = ctx.input(1);
   if (!base || !exponent)
     return failure();
-  auto baseType = cast<RankedTensorType>(base.getType());
-  auto expType = cast<RankedTensorType>(exponent.getType());
-  if (baseType.getElementType() != expType.getElementType()) {
-    auto cast = ctx.create<kiln::CastOp>(expType.clone(baseType.getElementType()), exponent);
-    if (failed(cast))
+  Type baseElement = cast<RankedTensorType>(base.getType()).getElementType();
+  Type expElement = cast<RankedTensorType>(exponent.getType()).getElementType();
+  if (baseElement == expElement || isa<FloatType>(baseElement) || !isa<FloatType>(expElement)) {
+    FailureOr<Value> castExponent = castTo(ctx, exponent, baseElement);
+    if (failed(castExponent))
       return failure();
-    exponent = *cast;
+    return ctx.setResult(ctx.createInferred<kiln::PowOp>(base, *castExponent));
   }
-  return ctx.setResult(ctx.createInferred<kiln::PowOp>(base, exponent));
+  FailureOr<Value> floatBase = castTo(ctx, base, expElement);
+  if (failed(floatBase))
+    return failure();
+  FailureOr<Value> power = ctx.createInferred<kiln::PowOp>(*floatBase, exponent);
+  if (failed(power))
+    return failure();
+  return ctx.setResult(castTo(ctx, *power, baseElement));
 }
 
 /// Max and Min take any number of inputs: a chain of binary ops.
@@ -45,17 +62,13 @@ template <typename OpTy> LogicalResult importVariadic(NodeContext &ctx) {
   Value acc = ctx.input(0);
   if (!acc)
     return failure();
-  if (ctx.numInputs() == 1) {
-    auto identity = ctx.create<kiln::IdentityOp>(acc);
-    if (failed(identity))
-      return failure();
-    acc = *identity;
-  }
+  if (ctx.numInputs() == 1)
+    return ctx.setResult(ctx.create<kiln::IdentityOp>(acc));
   for (int i = 1; i < ctx.numInputs(); ++i) {
     Value next = ctx.input(i);
     if (!next)
       return failure();
-    auto combined = ctx.createInferred<OpTy>(acc, next);
+    FailureOr<Value> combined = ctx.createInferred<OpTy>(acc, next);
     if (failed(combined))
       return failure();
     acc = *combined;
@@ -72,29 +85,36 @@ LogicalResult importLeakyRelu(NodeContext &ctx) {
       x, ctx.builder().getF64FloatAttr(ctx.floatAttr("alpha", 0.01f))));
 }
 
-/// Clip bounds are attributes before opset 11 and optional constant inputs from 11 on.
-LogicalResult importClip(NodeContext &ctx) {
+/// Clip-6: bounds are attributes; an absent one does not clamp.
+LogicalResult importClipAttrs(NodeContext &ctx) {
   Value x = ctx.input(0);
   if (!x)
     return failure();
-  FloatAttr min, max;
   OpBuilder &b = ctx.builder();
-  if (ctx.opset() < 11) {
-    if (ctx.hasAttr("min"))
-      min = b.getF64FloatAttr(ctx.floatAttr("min", 0));
-    if (ctx.hasAttr("max"))
-      max = b.getF64FloatAttr(ctx.floatAttr("max", 0));
-  } else {
-    for (int i : {1, 2}) {
-      if (!ctx.hasInput(i))
-        continue;
-      auto bound = ctx.constantScalar(i);
-      if (failed(bound))
-        return failure();
-      (i == 1 ? min : max) = b.getF64FloatAttr(*bound);
-    }
-  }
+  FloatAttr min, max;
+  if (ctx.hasAttr("min"))
+    min = b.getF64FloatAttr(ctx.floatAttr("min", 0));
+  if (ctx.hasAttr("max"))
+    max = b.getF64FloatAttr(ctx.floatAttr("max", 0));
   return ctx.setResult(ctx.create<kiln::ClipOp>(x, min, max));
+}
+
+/// Clip-11: bounds are optional inputs, which must be constants.
+LogicalResult importClipInputs(NodeContext &ctx) {
+  Value x = ctx.input(0);
+  if (!x)
+    return failure();
+  OpBuilder &b = ctx.builder();
+  FloatAttr bounds[2];
+  for (int i : {1, 2}) {
+    if (!ctx.hasInput(i))
+      continue;
+    FailureOr<double> bound = ctx.constantScalar(i);
+    if (failed(bound))
+      return failure();
+    bounds[i - 1] = b.getF64FloatAttr(*bound);
+  }
+  return ctx.setResult(ctx.create<kiln::ClipOp>(x, bounds[0], bounds[1]));
 }
 
 LogicalResult importCast(NodeContext &ctx) {
@@ -104,54 +124,46 @@ LogicalResult importCast(NodeContext &ctx) {
   int64_t to = ctx.intAttr("to", 0);
   Type element = elementTypeOf(static_cast<int32_t>(to), ctx.context());
   if (!element)
-    return ctx.error() << "unsupported attribute value to=" << onnxTypeName(to);
-  auto type = cast<RankedTensorType>(x.getType());
-  return ctx.setResult(ctx.create<kiln::CastOp>(type.clone(element), x));
+    return ctx.unsupportedAttr("to", onnxTypeName(static_cast<int32_t>(to)));
+  return ctx.setResult(castTo(ctx, x, element));
 }
 
-/// Reductions: axes from the attribute, or (ReduceSum from opset 13) an optional constant
-/// input; no axes means all of them unless noop_with_empty_axes says to do nothing.
-template <typename OpTy> LogicalResult importReduce(NodeContext &ctx) {
+/// Builds a reduction over `axes` (ONNX's: possibly negative, empty meaning all of them
+/// unless `noopWithEmptyAxes`).
+template <typename OpTy>
+LogicalResult buildReduce(NodeContext &ctx, ArrayRef<int64_t> onnxAxes, bool noopWithEmptyAxes) {
   RankedTensorType type = ctx.inputType(0);
   if (!type)
     return failure();
-  SmallVector<int64_t> axes;
-  bool axesFromInput = std::is_same_v<OpTy, kiln::ReduceSumOp> && ctx.opset() >= 13;
-  if (axesFromInput) {
-    if (ctx.hasInput(1)) {
-      auto values = ctx.constantInts(1);
-      if (failed(values))
-        return failure();
-      axes = *values;
-    }
-  } else {
-    axes = ctx.intsAttr("axes");
-  }
-  if (axes.empty() && ctx.intAttr("noop_with_empty_axes", 0)) {
-    return ctx.setResult(ctx.create<kiln::IdentityOp>(ctx.input(0)));
-  }
-  if (axes.empty())
-    for (int64_t d = 0; d < type.getRank(); ++d)
-      axes.push_back(d);
-  for (int64_t &axis : axes) {
-    auto normalized = ctx.normalizeAxis(axis, type.getRank());
-    if (failed(normalized))
-      return failure();
-    axis = *normalized;
-  }
-  llvm::sort(axes);
-  axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-  OpBuilder &b = ctx.builder();
-  FailureOr<Value> result;
-  if (type.getRank() == 0) // reducing a scalar leaves it as it is
-    result = ctx.create<kiln::IdentityOp>(ctx.input(0));
-  else
-    result = ctx.createInferred<OpTy>(ctx.input(0), b.getDenseI64ArrayAttr(axes),
-                                      b.getBoolAttr(ctx.intAttr("keepdims", 1) != 0));
-  if (failed(result))
+  Value input = ctx.input(0);
+  // Reducing nothing (or a scalar) leaves the input as it is.
+  if ((onnxAxes.empty() && noopWithEmptyAxes) || type.getRank() == 0)
+    return ctx.setResult(ctx.create<kiln::IdentityOp>(input));
+  SmallVector<int64_t> all = llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()));
+  FailureOr<SmallVector<int64_t>> axes =
+      ctx.normalizeAxes(onnxAxes.empty() ? ArrayRef<int64_t>(all) : onnxAxes, type.getRank());
+  if (failed(axes))
     return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  OpBuilder &b = ctx.builder();
+  return ctx.setResult(ctx.createInferred<OpTy>(input, b.getDenseI64ArrayAttr(*axes),
+                                                b.getBoolAttr(ctx.intAttr("keepdims", 1) != 0)));
+}
+
+/// Reductions with an `axes` attribute (ReduceSum before 13, the others before 18).
+template <typename OpTy> LogicalResult importReduceAttr(NodeContext &ctx) {
+  return buildReduce<OpTy>(ctx, ctx.intsAttr("axes"), /*noopWithEmptyAxes=*/false);
+}
+
+/// ReduceSum-13: axes is an optional constant input.
+LogicalResult importReduceSumInput(NodeContext &ctx) {
+  SmallVector<int64_t> axes;
+  if (ctx.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> values = ctx.constantInts(1);
+    if (failed(values))
+      return failure();
+    axes = *values;
+  }
+  return buildReduce<kiln::ReduceSumOp>(ctx, axes, ctx.intAttr("noop_with_empty_axes", 0) != 0);
 }
 
 } // namespace
@@ -168,8 +180,9 @@ void kiln::onnx_import::registerMathOps(OpRegistry &registry) {
   registry.add("Abs", 1, importUnary<kiln::AbsOp>);
   registry.add("Identity", 1, importUnary<kiln::IdentityOp>);
   registry.add("LeakyRelu", 1, importLeakyRelu);
-  registry.add("Clip", 1, importClip);
-  registry.add("Cast", 1, importCast);
+  registry.add("Clip", 6, importClipAttrs);
+  registry.add("Clip", 11, importClipInputs);
+  registry.add("Cast", 6, importCast);
   // Opset 7 made these broadcast numpy-style; kiln does not import older opsets.
   registry.add("Add", 7, importBinary<kiln::AddOp>);
   registry.add("Sub", 7, importBinary<kiln::SubOp>);
@@ -177,10 +190,11 @@ void kiln::onnx_import::registerMathOps(OpRegistry &registry) {
   registry.add("Div", 7, importBinary<kiln::DivOp>);
   registry.add("Pow", 7, importPow);
   // Max and Min broadcast from opset 8; at opset 7 their inputs must share a shape, which
-  // broadcasting handles as well.
+  // broadcasting covers as well.
   registry.add("Max", 6, importVariadic<kiln::MaxOp>);
   registry.add("Min", 6, importVariadic<kiln::MinOp>);
-  registry.add("ReduceSum", 1, importReduce<kiln::ReduceSumOp>);
-  registry.add("ReduceMean", 1, importReduce<kiln::ReduceMeanOp>);
-  registry.add("ReduceMax", 1, importReduce<kiln::ReduceMaxOp>);
+  registry.add("ReduceSum", 1, importReduceAttr<kiln::ReduceSumOp>);
+  registry.add("ReduceSum", 13, importReduceSumInput);
+  registry.add("ReduceMean", 1, importReduceAttr<kiln::ReduceMeanOp>);
+  registry.add("ReduceMax", 1, importReduceAttr<kiln::ReduceMaxOp>);
 }

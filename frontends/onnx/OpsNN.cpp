@@ -1,4 +1,9 @@
 //===- OpsNN.cpp - ONNX convolution, gemm, normalisation and pooling ------===//
+//
+// Importers keyed by (op type, since-opset); an op whose inputs or attributes changed in
+// some opset has one importer per version.
+//
+//===----------------------------------------------------------------------===//
 #include "dialects/Kiln/IR/KilnOps.h"
 #include "frontends/onnx/ImportContext.h"
 
@@ -11,24 +16,22 @@ namespace {
 FailureOr<SmallVector<int64_t>> windowPads(NodeContext &ctx, ArrayRef<int64_t> inputSpatial,
                                            ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
                                            ArrayRef<int64_t> dilations) {
+  for (auto [name, values] : {std::pair<StringRef, ArrayRef<int64_t>>{"strides", strides},
+                              {"dilations", dilations}})
+    if (values.size() != 2 || llvm::any_of(values, [](int64_t v) { return v < 1; }))
+      return ctx.error() << name << " [" << values << "] must be 2 positive numbers for 2-D";
   std::string autoPad = ctx.stringAttr("auto_pad", "NOTSET");
   if (autoPad == "NOTSET") {
-    SmallVector<int64_t> pads = ctx.intsAttr("pads");
-    if (pads.empty())
-      pads.assign(4, 0);
-    if (pads.size() != 4) {
-      ctx.error() << "pads " << pads.size() << " entries, expected 4 for 2-D";
-      return failure();
-    }
+    SmallVector<int64_t> pads = ctx.intsAttr("pads", {0, 0, 0, 0});
+    if (pads.size() != 4)
+      return ctx.error() << "pads has " << pads.size() << " entries, expected 4 for 2-D";
     return pads;
   }
   SmallVector<int64_t> pads(4, 0);
   if (autoPad == "VALID")
     return pads;
-  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER") {
-    ctx.error() << "unsupported attribute value auto_pad=" << autoPad;
-    return failure();
-  }
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return ctx.unsupportedAttr("auto_pad", autoPad);
   for (int i = 0; i < 2; ++i) {
     int64_t out = (inputSpatial[i] + strides[i] - 1) / strides[i];
     int64_t span = dilations[i] * (kernel[i] - 1) + 1;
@@ -38,11 +41,6 @@ FailureOr<SmallVector<int64_t>> windowPads(NodeContext &ctx, ArrayRef<int64_t> i
     pads[i + 2] = autoPad == "SAME_UPPER" ? large : small;
   }
   return pads;
-}
-
-SmallVector<int64_t> intsOr(NodeContext &ctx, StringRef name, SmallVector<int64_t> dflt) {
-  SmallVector<int64_t> v = ctx.intsAttr(name);
-  return v.empty() ? dflt : v;
 }
 
 LogicalResult require2D(NodeContext &ctx, RankedTensorType type) {
@@ -59,11 +57,12 @@ LogicalResult importConv(NodeContext &ctx) {
   if (wType.getRank() != 4)
     return ctx.error() << "filter must have rank 4, got " << wType.getRank();
   SmallVector<int64_t> kernel(wType.getShape().drop_front(2));
-  SmallVector<int64_t> declared = ctx.intsAttr("kernel_shape");
-  if (!declared.empty() && declared != kernel)
-    return ctx.error() << "kernel_shape does not match the filter's spatial shape";
-  SmallVector<int64_t> strides = intsOr(ctx, "strides", {1, 1});
-  SmallVector<int64_t> dilations = intsOr(ctx, "dilations", {1, 1});
+  SmallVector<int64_t> declared = ctx.intsAttr("kernel_shape", kernel);
+  if (declared != kernel)
+    return ctx.error() << "kernel_shape [" << declared
+                       << "] does not match the filter's spatial shape " << wType;
+  SmallVector<int64_t> strides = ctx.intsAttr("strides", {1, 1});
+  SmallVector<int64_t> dilations = ctx.intsAttr("dilations", {1, 1});
   auto pads = windowPads(ctx, inType.getShape().drop_front(2), kernel, strides, dilations);
   if (failed(pads))
     return failure();
@@ -98,12 +97,14 @@ LogicalResult importMatMul(NodeContext &ctx) {
   return ctx.setResult(ctx.createInferred<kiln::MatMulOp>(lhs, rhs));
 }
 
+/// BatchNormalization in its inference form; the statistics outputs (training) are refused
+/// by the graph importer when a node reads them.
 LogicalResult importBatchNorm(NodeContext &ctx) {
   if (ctx.intAttr("training_mode", 0) != 0)
-    return ctx.error() << "unsupported attribute value training_mode=1 (training-mode batch "
-                          "norm comes with kilnc --train)";
-  if (ctx.hasAttr("spatial") && ctx.intAttr("spatial", 1) != 1)
-    return ctx.error() << "unsupported attribute value spatial=0";
+    return ctx.unsupportedAttr("training_mode", "1")
+           << " (training-mode batch norm comes with kilnc --train)";
+  if (ctx.intAttr("spatial", 1) != 1) // opsets 7 and 8
+    return ctx.unsupportedAttr("spatial", "0");
   Value x = ctx.input(0), scale = ctx.input(1), bias = ctx.input(2), mean = ctx.input(3),
         variance = ctx.input(4);
   if (!x || !scale || !bias || !mean || !variance)
@@ -113,6 +114,8 @@ LogicalResult importBatchNorm(NodeContext &ctx) {
       ctx.builder().getF64FloatAttr(ctx.floatAttr("epsilon", 1e-5f))));
 }
 
+/// MaxPool and AveragePool over N x C x H x W. MaxPool's Indices output (and storage_order,
+/// which only affects it) is refused by the graph importer when a node reads it.
 template <bool IsMax> LogicalResult importPool(NodeContext &ctx) {
   RankedTensorType inType = ctx.inputType(0);
   if (!inType || failed(require2D(ctx, inType)))
@@ -120,87 +123,101 @@ template <bool IsMax> LogicalResult importPool(NodeContext &ctx) {
   SmallVector<int64_t> kernel = ctx.intsAttr("kernel_shape");
   if (kernel.size() != 2)
     return ctx.error() << "kernel_shape must have 2 entries for 2-D pooling";
-  SmallVector<int64_t> strides = intsOr(ctx, "strides", {1, 1});
-  SmallVector<int64_t> dilations = intsOr(ctx, "dilations", {1, 1});
-  if (!IsMax && dilations != SmallVector<int64_t>{1, 1})
-    return ctx.error() << "unsupported attribute value: dilated average pooling";
-  auto pads = windowPads(ctx, inType.getShape().drop_front(2), kernel, strides, dilations);
+  SmallVector<int64_t> strides = ctx.intsAttr("strides", {1, 1});
+  SmallVector<int64_t> dilations = ctx.intsAttr("dilations", {1, 1});
+  FailureOr<SmallVector<int64_t>> pads =
+      windowPads(ctx, inType.getShape().drop_front(2), kernel, strides, dilations);
   if (failed(pads))
     return failure();
   OpBuilder &b = ctx.builder();
+  Value input = ctx.input(0);
   bool ceil = ctx.intAttr("ceil_mode", 0) != 0;
-  FailureOr<Value> result;
-  if (IsMax) {
-    if (ctx.intAttr("storage_order", 0) != 0 && ctx.outputUsed(1))
-      return ctx.error() << "unsupported attribute value storage_order=1";
-    result = ctx.createInferred<kiln::MaxPool2DOp>(
-        ctx.input(0), b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
-        b.getDenseI64ArrayAttr(*pads), b.getDenseI64ArrayAttr(dilations), b.getBoolAttr(ceil));
-  } else {
-    result = ctx.createInferred<kiln::AvgPool2DOp>(
-        ctx.input(0), b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
-        b.getDenseI64ArrayAttr(*pads), b.getBoolAttr(ceil),
-        b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0));
-  }
-  if (failed(result))
-    return failure();
-  ctx.setOutput(0, *result);
-  return success();
+  if (IsMax)
+    return ctx.setResult(ctx.createInferred<kiln::MaxPool2DOp>(
+        input, b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
+        b.getDenseI64ArrayAttr(*pads), b.getDenseI64ArrayAttr(dilations), b.getBoolAttr(ceil)));
+  return ctx.setResult(ctx.createInferred<kiln::AvgPool2DOp>(
+      input, b.getDenseI64ArrayAttr(kernel), b.getDenseI64ArrayAttr(strides),
+      b.getDenseI64ArrayAttr(*pads), b.getBoolAttr(ceil),
+      b.getBoolAttr(ctx.intAttr("count_include_pad", 0) != 0)));
 }
 
 template <typename OpTy> LogicalResult importGlobalPool(NodeContext &ctx) {
-  return ctx.setResult(ctx.createInferred<OpTy>(ctx.input(0)));
+  Value x = ctx.input(0);
+  if (!x)
+    return failure();
+  return ctx.setResult(ctx.createInferred<OpTy>(x));
 }
 
-/// Softmax before opset 13 flattens to 2-D at `axis` and normalises the trailing block;
-/// from 13 on it normalises one axis.
-template <typename OpTy> LogicalResult importSoftmax(NodeContext &ctx) {
+/// Softmax-1 and -11 coerce the input to 2-D at `axis` (default 1) and normalise each row:
+/// a reshape around a softmax over axis 1, or one softmax when `axis` is the last axis.
+template <typename OpTy> LogicalResult importSoftmaxCoerced(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   if (!type)
     return failure();
-  bool legacy = ctx.opset() < 13;
-  auto axis = ctx.normalizeAxis(ctx.intAttr("axis", legacy ? 1 : -1), type.getRank());
+  // axis == rank is valid for the coercion (an empty trailing block); kiln needs an axis.
+  FailureOr<int64_t> axis = ctx.normalizeAxis(ctx.intAttr("axis", 1), type.getRank());
   if (failed(axis))
     return failure();
+  Value input = ctx.input(0);
   OpBuilder &b = ctx.builder();
-  if (!legacy || *axis == type.getRank() - 1) {
-    return ctx.setResult(ctx.create<OpTy>(ctx.input(0), b.getI64IntegerAttr(*axis)));
-  }
+  if (*axis == type.getRank() - 1)
+    return ctx.setResult(ctx.create<OpTy>(input, b.getI64IntegerAttr(*axis)));
   int64_t outer = 1, inner = 1;
   for (int64_t d = 0; d < type.getRank(); ++d)
     (d < *axis ? outer : inner) *= type.getDimSize(d);
   auto flatType = RankedTensorType::get({outer, inner}, type.getElementType());
-  auto flat = ctx.create<kiln::ReshapeOp>(flatType, ctx.input(0));
+  FailureOr<Value> flat = ctx.create<kiln::ReshapeOp>(flatType, input);
   if (failed(flat))
     return failure();
-  auto normalised = ctx.create<OpTy>(*flat, b.getI64IntegerAttr(1));
+  FailureOr<Value> normalised = ctx.create<OpTy>(*flat, b.getI64IntegerAttr(1));
   if (failed(normalised))
     return failure();
   return ctx.setResult(ctx.create<kiln::ReshapeOp>(type, *normalised));
 }
 
-LogicalResult importDropout(NodeContext &ctx) {
-  double ratio = ctx.floatAttr("ratio", 0.5f);
-  if (ctx.opset() >= 12) {
-    if (ctx.hasInput(2)) {
-      auto training = ctx.constantScalar(2);
-      if (failed(training))
-        return failure();
-      if (*training != 0.0)
-        return ctx.error() << "unsupported: training_mode=true (training-mode dropout comes "
-                              "with kilnc --train)";
-    }
-    if (ctx.hasInput(1)) {
-      auto r = ctx.constantScalar(1);
-      if (failed(r))
-        return failure();
-      ratio = *r;
-    }
-  }
+/// Softmax-13 normalises along one axis (default -1).
+template <typename OpTy> LogicalResult importSoftmaxAxis(NodeContext &ctx) {
+  RankedTensorType type = ctx.inputType(0);
+  if (!type)
+    return failure();
+  FailureOr<int64_t> axis = ctx.normalizeAxis(ctx.intAttr("axis", -1), type.getRank());
+  if (failed(axis))
+    return failure();
+  return ctx.setResult(
+      ctx.create<OpTy>(ctx.input(0), ctx.builder().getI64IntegerAttr(*axis)));
+}
+
+LogicalResult buildDropout(NodeContext &ctx, double ratio) {
   Value x = ctx.input(0);
   if (!x)
     return failure();
   return ctx.setResult(ctx.create<kiln::DropoutOp>(x, ctx.builder().getF64FloatAttr(ratio)));
+}
+
+/// Dropout-7 and -10: the ratio is an attribute; inference passes the input through.
+LogicalResult importDropoutAttr(NodeContext &ctx) {
+  return buildDropout(ctx, ctx.floatAttr("ratio", 0.5f));
+}
+
+/// Dropout-12: ratio and training_mode are optional inputs, which must be constants.
+LogicalResult importDropoutInputs(NodeContext &ctx) {
+  if (ctx.hasInput(2)) {
+    FailureOr<double> training = ctx.constantScalar(2);
+    if (failed(training))
+      return failure();
+    if (*training != 0.0)
+      return ctx.error() << "unsupported input value training_mode=true (training-mode "
+                            "dropout comes with kilnc --train)";
+  }
+  double ratio = 0.5;
+  if (ctx.hasInput(1)) {
+    FailureOr<double> value = ctx.constantScalar(1);
+    if (failed(value))
+      return failure();
+    ratio = *value;
+  }
+  return buildDropout(ctx, ratio);
 }
 
 } // namespace
@@ -214,7 +231,10 @@ void kiln::onnx_import::registerNNOps(OpRegistry &registry) {
   registry.add("AveragePool", 7, importPool<false>);
   registry.add("GlobalAveragePool", 1, importGlobalPool<kiln::GlobalAvgPoolOp>);
   registry.add("GlobalMaxPool", 1, importGlobalPool<kiln::GlobalMaxPoolOp>);
-  registry.add("Softmax", 1, importSoftmax<kiln::SoftmaxOp>);
-  registry.add("LogSoftmax", 1, importSoftmax<kiln::LogSoftmaxOp>);
-  registry.add("Dropout", 7, importDropout);
+  registry.add("Softmax", 1, importSoftmaxCoerced<kiln::SoftmaxOp>);
+  registry.add("Softmax", 13, importSoftmaxAxis<kiln::SoftmaxOp>);
+  registry.add("LogSoftmax", 1, importSoftmaxCoerced<kiln::LogSoftmaxOp>);
+  registry.add("LogSoftmax", 13, importSoftmaxAxis<kiln::LogSoftmaxOp>);
+  registry.add("Dropout", 7, importDropoutAttr);
+  registry.add("Dropout", 12, importDropoutInputs);
 }

@@ -1,8 +1,14 @@
 //===- OpsTensor.cpp - ONNX shape, copy and constant ops ------------------===//
+//
+// Importers keyed by (op type, since-opset); an op whose inputs or attributes changed in
+// some opset has one importer per version. Shapes, axes, pads and slice bounds given as
+// inputs must be compile-time constants: kiln compiles static shapes.
+//
+//===----------------------------------------------------------------------===//
 #include "dialects/Kiln/IR/KilnOps.h"
 #include "frontends/onnx/ImportContext.h"
 
-#include <limits>
+#include <algorithm>
 
 using namespace mlir;
 using namespace kiln::onnx_import;
@@ -27,21 +33,16 @@ LogicalResult importConcat(NodeContext &ctx) {
                             inputs, ctx.builder().getI64IntegerAttr(*axis)));
 }
 
-/// Reshape's target shape (attribute before opset 5, constant input after): 0 copies the
-/// input dimension (unless allowzero), one -1 is inferred.
+/// Reshape-5 and later: the target shape is a constant input; 0 copies the input dimension
+/// (unless allowzero, opset 14), one -1 is inferred. (Reshape-1's attribute predates opset 7.)
 LogicalResult importReshape(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   if (!type)
     return failure();
-  SmallVector<int64_t> shape;
-  if (ctx.opset() < 5) {
-    shape = ctx.intsAttr("shape");
-  } else {
-    auto values = ctx.constantInts(1);
-    if (failed(values))
-      return failure();
-    shape = *values;
-  }
+  FailureOr<SmallVector<int64_t>> target = ctx.constantInts(1);
+  if (failed(target))
+    return failure();
+  SmallVector<int64_t> shape = *target;
   bool allowZero = ctx.intAttr("allowzero", 0) != 0;
   int64_t known = 1, inferredAxis = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
@@ -96,161 +97,174 @@ LogicalResult importTranspose(NodeContext &ctx) {
                             ctx.input(0), ctx.builder().getDenseI64ArrayAttr(perm)));
 }
 
-/// Axes of Squeeze/Unsqueeze: attribute before opset 13, optional constant input after.
-FailureOr<SmallVector<int64_t>> squeezeAxes(NodeContext &ctx, int64_t rank) {
-  SmallVector<int64_t> axes;
-  if (ctx.opset() < 13) {
-    axes = ctx.intsAttr("axes");
-  } else if (ctx.hasInput(1)) {
-    auto values = ctx.constantInts(1);
-    if (failed(values))
-      return failure();
-    axes = *values;
-  }
-  for (int64_t &axis : axes) {
-    auto normalized = ctx.normalizeAxis(axis, rank);
-    if (failed(normalized))
-      return failure();
-    axis = *normalized;
-  }
-  llvm::sort(axes);
-  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end()) {
-    ctx.error() << "axes repeat an axis";
-    return failure();
-  }
-  return axes;
+/// Axes of Squeeze and Unsqueeze: an attribute before opset 13, an optional constant input
+/// from 13 on.
+FailureOr<SmallVector<int64_t>> squeezeAxes(NodeContext &ctx) {
+  if (ctx.opset() < 13)
+    return ctx.intsAttr("axes");
+  if (!ctx.hasInput(1))
+    return SmallVector<int64_t>();
+  return ctx.constantInts(1);
 }
 
+/// Squeeze-1 and -13: no axes means every size-1 dimension.
 LogicalResult importSqueeze(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   if (!type)
     return failure();
-  auto axes = squeezeAxes(ctx, type.getRank());
+  FailureOr<SmallVector<int64_t>> onnxAxes = squeezeAxes(ctx);
+  if (failed(onnxAxes))
+    return failure();
+  FailureOr<SmallVector<int64_t>> axes = ctx.normalizeAxes(*onnxAxes, type.getRank());
   if (failed(axes))
     return failure();
-  if (axes->empty()) // no axes: every size-1 dimension
+  if (onnxAxes->empty())
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.getDimSize(d) == 1)
         axes->push_back(d);
   return ctx.setResult(ctx.createInferred<kiln::SqueezeOp>(
-                            ctx.input(0), ctx.builder().getDenseI64ArrayAttr(*axes)));
+      ctx.input(0), ctx.builder().getDenseI64ArrayAttr(*axes)));
 }
 
+/// Unsqueeze-1 and -13: axes refer to the output, whose rank is the input's plus their number.
 LogicalResult importUnsqueeze(NodeContext &ctx) {
   RankedTensorType type = ctx.inputType(0);
   if (!type)
     return failure();
-  // Unsqueeze axes refer to the output, whose rank is the input's plus the number of axes.
-  size_t count = ctx.opset() < 13 ? ctx.intsAttr("axes").size() : 0;
-  if (ctx.opset() >= 13) {
-    auto values = ctx.constantInts(1);
-    if (failed(values))
-      return failure();
-    count = values->size();
-  }
-  auto axes = squeezeAxes(ctx, type.getRank() + count);
+  FailureOr<SmallVector<int64_t>> onnxAxes = squeezeAxes(ctx);
+  if (failed(onnxAxes))
+    return failure();
+  FailureOr<SmallVector<int64_t>> axes =
+      ctx.normalizeAxes(*onnxAxes, type.getRank() + onnxAxes->size());
   if (failed(axes))
     return failure();
   return ctx.setResult(ctx.createInferred<kiln::UnsqueezeOp>(
-                            ctx.input(0), ctx.builder().getDenseI64ArrayAttr(*axes)));
+      ctx.input(0), ctx.builder().getDenseI64ArrayAttr(*axes)));
 }
 
-LogicalResult importPad(NodeContext &ctx) {
+LogicalResult checkPadMode(NodeContext &ctx) {
+  std::string mode = ctx.stringAttr("mode", "constant");
+  if (mode != "constant")
+    return ctx.unsupportedAttr("mode", mode) << " (only constant padding)";
+  return success();
+}
+
+LogicalResult buildPad(NodeContext &ctx, ArrayRef<int64_t> pads, double value) {
   RankedTensorType type = ctx.inputType(0);
   if (!type)
     return failure();
-  std::string mode = ctx.stringAttr("mode", "constant");
-  if (mode != "constant")
-    return ctx.error() << "unsupported attribute value mode=" << mode
-                       << " (only constant padding)";
-  SmallVector<int64_t> pads;
-  double value = 0.0;
-  if (ctx.opset() < 11) {
-    pads = ctx.intsAttr("pads");
-    value = ctx.floatAttr("value", 0.0f);
-  } else {
-    auto values = ctx.constantInts(1);
-    if (failed(values))
-      return failure();
-    pads = *values;
-    if (ctx.hasInput(2)) {
-      auto constant = ctx.constantScalar(2);
-      if (failed(constant))
-        return failure();
-      value = *constant;
-    }
-    if (ctx.hasInput(3))
-      return ctx.error() << "the axes input is not supported";
-  }
   if (static_cast<int64_t>(pads.size()) != 2 * type.getRank())
     return ctx.error() << "pads has " << pads.size() << " entries, expected "
                        << 2 * type.getRank();
   if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return ctx.error() << "unsupported attribute value: negative pads (cropping)";
+    return ctx.error() << "unsupported pads [" << pads << "]: negative pads (cropping)";
   OpBuilder &b = ctx.builder();
-  return ctx.setResult(ctx.createInferred<kiln::PadOp>(ctx.input(0), b.getDenseI64ArrayAttr(pads),
-                                                        b.getF64FloatAttr(value)));
+  return ctx.setResult(ctx.createInferred<kiln::PadOp>(
+      ctx.input(0), b.getDenseI64ArrayAttr(pads), b.getF64FloatAttr(value)));
 }
 
-/// Slice: attributes before opset 10, constant inputs after; bounds clamped as ONNX says and
-/// normalised to one start, end and step per dimension.
-LogicalResult importSlice(NodeContext &ctx) {
+/// Pad-2: pads and value are attributes.
+LogicalResult importPadAttrs(NodeContext &ctx) {
+  if (failed(checkPadMode(ctx)))
+    return failure();
+  return buildPad(ctx, ctx.intsAttr("pads"), ctx.floatAttr("value", 0.0f));
+}
+
+/// Pad-11 and -13: pads and the optional value are constant inputs.
+LogicalResult importPadInputs(NodeContext &ctx) {
+  if (failed(checkPadMode(ctx)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> pads = ctx.constantInts(1);
+  if (failed(pads))
+    return failure();
+  double value = 0.0;
+  if (ctx.hasInput(2)) {
+    FailureOr<double> constant = ctx.constantScalar(2);
+    if (failed(constant))
+      return failure();
+    value = *constant;
+  }
+  return buildPad(ctx, *pads, value);
+}
+
+/// Clamps ONNX slice bounds as the spec says and normalises them to kiln's form: for a
+/// positive step 0 <= start <= end <= size, for a negative one -1 <= end <= start < size.
+void normaliseSlice(int64_t size, int64_t &start, int64_t &end, int64_t step) {
+  if (size == 0) {
+    start = end = 0;
+    return;
+  }
+  if (start < 0)
+    start += size;
+  if (end < 0)
+    end += size;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, size);
+    end = std::clamp<int64_t>(end, start, size); // end < start: an empty slice
+  } else {
+    start = std::clamp<int64_t>(start, 0, size - 1);
+    end = std::clamp<int64_t>(end, -1, start); // end > start: an empty slice
+  }
+}
+
+/// Slice over `axes` (all leading axes if empty) with `steps` (all 1 if empty); the other
+/// dimensions are kept whole.
+LogicalResult buildSlice(NodeContext &ctx, ArrayRef<int64_t> starts, ArrayRef<int64_t> ends,
+                         SmallVector<int64_t> axes, SmallVector<int64_t> steps) {
   RankedTensorType type = ctx.inputType(0);
   if (!type)
     return failure();
   int64_t rank = type.getRank();
-  SmallVector<int64_t> starts, ends, axes, steps;
-  if (ctx.opset() < 10) {
-    starts = ctx.intsAttr("starts");
-    ends = ctx.intsAttr("ends");
-    axes = ctx.intsAttr("axes");
-  } else {
-    for (auto [index, target] : {std::pair<int, SmallVector<int64_t> *>{1, &starts},
-                                 {2, &ends}, {3, &axes}, {4, &steps}}) {
-      if (!ctx.hasInput(index))
-        continue;
-      auto values = ctx.constantInts(index);
-      if (failed(values))
-        return failure();
-      *target = *values;
-    }
-  }
   if (axes.empty())
-    for (size_t i = 0; i < starts.size(); ++i)
-      axes.push_back(i);
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, starts.size()));
   if (steps.empty())
     steps.assign(starts.size(), 1);
-  if (starts.size() != ends.size() || starts.size() != axes.size() ||
-      starts.size() != steps.size())
-    return ctx.error() << "starts, ends, axes and steps must have the same length";
+  if (ends.size() != starts.size() || axes.size() != starts.size() ||
+      steps.size() != starts.size())
+    return ctx.error() << "starts, ends, axes and steps must have the same length, got "
+                       << starts.size() << ", " << ends.size() << ", " << axes.size() << ", "
+                       << steps.size();
   SmallVector<int64_t> outStarts(rank, 0), outEnds(type.getShape()), outSteps(rank, 1);
+  SmallVector<bool> seen(rank, false);
   for (size_t i = 0; i < starts.size(); ++i) {
-    auto axis = ctx.normalizeAxis(axes[i], rank);
+    FailureOr<int64_t> axis = ctx.normalizeAxis(axes[i], rank);
     if (failed(axis))
       return failure();
-    int64_t size = type.getDimSize(*axis), step = steps[i];
-    if (step == 0)
-      return ctx.error() << "step must not be 0";
+    if (seen[*axis])
+      return ctx.error() << "axes name axis " << *axis << " twice";
+    seen[*axis] = true;
+    if (steps[i] == 0)
+      return ctx.error() << "steps must not be 0";
     int64_t start = starts[i], end = ends[i];
-    if (start < 0)
-      start += size;
-    if (end < 0)
-      end += size;
-    if (step > 0) {
-      start = std::clamp<int64_t>(start, 0, size);
-      end = std::clamp<int64_t>(end, 0, size);
-    } else {
-      start = std::clamp<int64_t>(start, 0, size - 1);
-      end = std::clamp<int64_t>(end, -1, size - 1);
-    }
+    normaliseSlice(type.getDimSize(*axis), start, end, steps[i]);
     outStarts[*axis] = start;
     outEnds[*axis] = end;
-    outSteps[*axis] = step;
+    outSteps[*axis] = steps[i];
   }
   OpBuilder &b = ctx.builder();
   return ctx.setResult(ctx.createInferred<kiln::SliceOp>(
-                            ctx.input(0), b.getDenseI64ArrayAttr(outStarts),
-                            b.getDenseI64ArrayAttr(outEnds), b.getDenseI64ArrayAttr(outSteps)));
+      ctx.input(0), b.getDenseI64ArrayAttr(outStarts), b.getDenseI64ArrayAttr(outEnds),
+      b.getDenseI64ArrayAttr(outSteps)));
+}
+
+/// Slice-1: starts, ends and axes are attributes; steps are 1.
+LogicalResult importSliceAttrs(NodeContext &ctx) {
+  return buildSlice(ctx, ctx.intsAttr("starts"), ctx.intsAttr("ends"), ctx.intsAttr("axes"),
+                    {});
+}
+
+/// Slice-10 and -13: starts, ends and the optional axes and steps are constant inputs.
+LogicalResult importSliceInputs(NodeContext &ctx) {
+  SmallVector<int64_t> bounds[4]; // starts, ends, axes, steps
+  for (int i = 0; i < 4; ++i) {
+    if (i >= 2 && !ctx.hasInput(i + 1))
+      continue;
+    FailureOr<SmallVector<int64_t>> values = ctx.constantInts(i + 1);
+    if (failed(values))
+      return failure();
+    bounds[i] = *values;
+  }
+  return buildSlice(ctx, bounds[0], bounds[1], bounds[2], bounds[3]);
 }
 
 /// Constant nodes define a compile-time value; it becomes a kiln.constant only where a node
@@ -280,7 +294,9 @@ LogicalResult importConstant(NodeContext &ctx) {
         RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type()),
         ArrayRef<int64_t>(values));
   } else {
-    return ctx.error() << "unsupported constant kind (sparse or string values)";
+    std::string kind = ctx.node().attribute_size() ? ctx.node().attribute(0).name() : "none";
+    return ctx.error() << "unsupported constant kind " << kind
+                       << " (kiln holds dense numeric tensors)";
   }
   ctx.setConstantOutput(0, value);
   return success();
@@ -290,12 +306,14 @@ LogicalResult importConstant(NodeContext &ctx) {
 
 void kiln::onnx_import::registerTensorOps(OpRegistry &registry) {
   registry.add("Concat", 4, importConcat);
-  registry.add("Reshape", 1, importReshape);
+  registry.add("Reshape", 5, importReshape);
   registry.add("Flatten", 1, importFlatten);
   registry.add("Transpose", 1, importTranspose);
   registry.add("Squeeze", 1, importSqueeze);
   registry.add("Unsqueeze", 1, importUnsqueeze);
-  registry.add("Pad", 2, importPad);
-  registry.add("Slice", 1, importSlice);
+  registry.add("Pad", 2, importPadAttrs);
+  registry.add("Pad", 11, importPadInputs);
+  registry.add("Slice", 1, importSliceAttrs);
+  registry.add("Slice", 10, importSliceInputs);
   registry.add("Constant", 1, importConstant);
 }
