@@ -101,6 +101,7 @@ static uint32_t roleFromName(StringRef role) {
       .Case("activation", KILN_ROLE_ACTIVATION)
       .Case("output", KILN_ROLE_OUTPUT)
       .Case("scalar_input", KILN_ROLE_SCALAR_INPUT)
+      .Case("state", KILN_ROLE_STATE)
       .Default(KILN_ROLE_COUNT_);
 }
 

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define KILN_ABI_VERSION 1u
+#define KILN_ABI_VERSION 2u
 /* "KILNKX01" read as a little-endian 64-bit integer: guards against a random shared object. */
 #define KILN_ABI_MAGIC 0x3130584B4E4C494Bull
 #define KILN_ABI_DESCRIPTOR_SYMBOL "kiln_artifact_descriptor"
@@ -37,7 +37,8 @@ typedef enum kiln_abi_role_e {
   KILN_ROLE_ACTIVATION = 5, /* crosses a pipeline-stage boundary */
   KILN_ROLE_OUTPUT = 6,
   KILN_ROLE_SCALAR_INPUT = 7, /* runtime-provided scalars: learning rate, step */
-  KILN_ROLE_COUNT_ = 8
+  KILN_ROLE_STATE = 8,        /* persistent but not trained: batch-norm running statistics */
+  KILN_ROLE_COUNT_ = 9
 } kiln_abi_role_t;
 
 /* Element types, numbered as ONNX's TensorProto.DataType so that files map one to one. */
