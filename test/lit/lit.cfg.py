@@ -17,3 +17,10 @@ config.environment["PATH"] = os.pathsep.join(
 config.substitutions.append(("%kiln_python", "/usr/bin/python3"))
 config.substitutions.append(("%onnx_data", "/usr/share/libonnx-testdata/data"))
 config.available_features.add("kiln")
+# The PyTorch training reference (test/training/README.md): its directory and the comparison of
+# a model exported by `kiln-run train --export` with one of its variants.
+kiln_training_dir = os.path.normpath(os.path.join(os.path.dirname(__file__), "..", "training"))
+config.substitutions.append(("%training_ref", os.path.join(kiln_training_dir, "reference")))
+config.substitutions.append(
+    ("%compare_weights",
+     "/usr/bin/python3 " + os.path.join(kiln_training_dir, "compare_weights.py")))

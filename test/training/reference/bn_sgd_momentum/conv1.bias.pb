@@ -1,0 +1,2 @@
+B
+conv1.biasJ@G¾j´’>(O>Vo%>
