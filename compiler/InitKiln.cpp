@@ -8,6 +8,7 @@
 
 #include "compiler/Conversion/Passes.h"
 #include "compiler/Pipelines.h"
+#include "compiler/Transforms/Passes.h"
 #include "dialects/Kiln/IR/KilnDialect.h"
 
 #include "mlir/Conversion/Passes.h"
@@ -64,5 +65,6 @@ void kiln::registerKilnPasses() {
   memref::registerMemRefPasses();
   registerLinalgPasses();
   kiln::registerKilnConversionPasses();
+  kiln::registerKilnTransformsPasses();
   kiln::registerKilnPipelines();
 }

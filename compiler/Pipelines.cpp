@@ -26,7 +26,7 @@ void appendPipeline(OpPassManager &pm, llvm::StringRef text) {
 } // namespace
 
 void kiln::buildKilnToLinalgPipeline(OpPassManager &pm) {
-  appendPipeline(pm, "func.func(kiln-to-linalg),canonicalize,cse");
+  appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-to-linalg),canonicalize,cse");
 }
 
 void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
@@ -36,6 +36,7 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   appendPipeline(pm, "func.func(kiln-copy-returned-arguments),"
                      "one-shot-bufferize{bufferize-function-boundaries "
                      "function-boundary-type-conversion=identity-layout-map},"
+                     "drop-equivalent-buffer-results,"
                      "buffer-results-to-out-params{hoist-static-allocs},"
                      "canonicalize,buffer-deallocation-pipeline,canonicalize,cse");
 }

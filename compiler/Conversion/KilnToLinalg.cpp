@@ -34,6 +34,8 @@ struct KilnToLinalgPass : kiln::impl::KilnToLinalgPassBase<KilnToLinalgPass> {
     kiln::populateKilnReductionToLinalgPatterns(patterns);
     kiln::populateKilnNormalizationToLinalgPatterns(patterns);
     kiln::populateKilnDataMovementToTensorPatterns(patterns);
+    kiln::populateKilnContractionBackwardToLinalgPatterns(patterns);
+    kiln::populateKilnGeneratorToLinalgPatterns(patterns);
     if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
       signalPassFailure();
   }

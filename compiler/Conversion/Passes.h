@@ -23,6 +23,8 @@ void populateKilnPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateKilnReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateKilnNormalizationToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateKilnDataMovementToTensorPatterns(mlir::RewritePatternSet &patterns);
+void populateKilnContractionBackwardToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateKilnGeneratorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION
 #include "compiler/Conversion/Passes.h.inc"

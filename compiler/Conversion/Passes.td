@@ -51,4 +51,18 @@ def KilnCopyReturnedArgumentsPass
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def KilnInPlaceBuffersPass : Pass<"kiln-inplace-buffers", "mlir::ModuleOp"> {
+  let summary = "Writes results that name an argument's buffer into that argument";
+  let description = [{
+    A training entry updates buffers in place: a result whose `kiln.buffer` equals an
+    argument's (a parameter, a gradient, optimizer or batch-norm state) is the new content of
+    that argument. This pass marks the argument writable and returns
+    `bufferization.materialize_in_destination %new in %arg`, so that bufferization writes the
+    new value into the argument's buffer and `drop-equivalent-buffer-results` then removes the
+    result; a result that returns the argument unchanged is removed at once. Runs before
+    kiln-strip-abi, on the kiln-level module.
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // KILN_CONVERSION_PASSES_TD

@@ -8,6 +8,7 @@
 #include "compiler/Conversion/Passes.h"
 #include "compiler/InitKiln.h"
 #include "compiler/Pipelines.h"
+#include "compiler/Transforms/Passes.h"
 #include "compiler/Target/EmitArtifact.h"
 #include "frontends/onnx/OnnxImporter.h"
 
@@ -135,6 +136,31 @@ std::string defaultOutputPath(const kiln::CompileOptions &options) {
   return std::string(path);
 }
 
+/// The graph passes that turn the model's `forward` into the training entry points.
+void addTrainingPasses(OpPassManager &pm, const kiln::TrainingOptions &o) {
+  kiln::KilnTrainingGraphPassOptions graph;
+  graph.loss = o.loss;
+  graph.labelSmoothing = o.labelSmoothing;
+  graph.bnMomentum = o.bnMomentum;
+  graph.freeze = o.freeze;
+  pm.addPass(kiln::createKilnTrainingGraphPass(graph));
+  pm.addPass(kiln::createKilnAutodiffPass());
+  kiln::KilnOptimizerPassOptions optimizer;
+  optimizer.optimizer = o.optimizer;
+  optimizer.momentum = o.momentum;
+  optimizer.nesterov = o.nesterov;
+  optimizer.weightDecay = o.weightDecay;
+  optimizer.l2 = o.l2;
+  optimizer.decayAll = o.decayAll;
+  optimizer.beta1 = o.beta1;
+  optimizer.beta2 = o.beta2;
+  optimizer.epsilon = o.epsilon;
+  optimizer.alpha = o.alpha;
+  pm.addPass(kiln::createKilnOptimizerPass(optimizer));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 } // namespace
 
 int kiln::compileModel(const CompileOptions &originalOptions) {
@@ -173,6 +199,15 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
     cleanup.enableIRPrinting();
   if (failed(cleanup.run(*module)))
     return 1;
+  if (options.training) {
+    PassManager training(&context);
+    addTrainingPasses(training, *options.training);
+    if (options.printIrAfterAll)
+      training.enableIRPrinting();
+    if (failed(training.run(*module)))
+      return 1;
+    clock.done("built the training graph");
+  }
   if (options.emit == EmitKind::Mlir)
     return failed(writeText(options, [&](llvm::raw_ostream &os) { module->print(os); }));
 
@@ -184,6 +219,7 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   abi->options = options.commandLine;
 
   PassManager lowering(&context);
+  lowering.addPass(createKilnInPlaceBuffersPass());
   lowering.addPass(createKilnStripAbiPass());
   buildKilnLowerToLLVMPipeline(lowering);
   if (options.printIrAfterAll)

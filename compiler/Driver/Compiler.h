@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace kiln {
 
@@ -16,6 +17,22 @@ enum class EmitKind {
   Obj,         ///< an object file
   Kx,          ///< the artifact: a shared object the runtime loads
 };
+
+/// What `--train` adds: the loss, the optimizer and their settings (docs/training.md).
+struct TrainingOptions {
+  std::string loss = "softmax-cross-entropy";
+  double labelSmoothing = 0.0;
+  double bnMomentum = 0.9;
+  std::vector<std::string> freeze; ///< regular expressions over parameter names
+  std::string optimizer = "sgd";
+  double momentum = 0.0;
+  bool nesterov = false;
+  double weightDecay = 0.0;
+  double l2 = 0.0;
+  bool decayAll = false;
+  double beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8, alpha = 0.99;
+};
+
 
 struct CompileOptions {
   std::string inputPath;
@@ -30,6 +47,7 @@ struct CompileOptions {
   bool timing = false;
   bool verbose = false;
   std::string commandLine; ///< recorded in the artifact's options string
+  std::optional<TrainingOptions> training;
 };
 
 /// Imports, lowers and emits one model. Errors go to stderr; returns 0 on success.

@@ -150,7 +150,7 @@ FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
     buffer.dtype = dtype;
     buffer.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
     buffer.byteSize = tensor.getNumElements() * abiDtypeSize(dtype);
-    if (roleCode == KILN_ROLE_PARAMETER)
+    if (roleCode == KILN_ROLE_PARAMETER || roleCode == KILN_ROLE_STATE)
       buffer.initialValue = initialValues.lookup(buffer.name);
     abi.buffers.push_back(std::move(buffer));
     return it->second;
@@ -170,12 +170,16 @@ FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
       entry.args.push_back(*index);
     }
     for (unsigned i = 0; i < func.getNumResults(); ++i) {
+      // A result naming one of the entry's argument buffers updates it in place
+      // (kiln-inplace-buffers): the buffer is passed once.
+      size_t numArgs = func.getNumArguments();
       FailureOr<uint32_t> index = addBuffer(func, func.getResultAttrDict(i),
                                             func.getResultTypes()[i],
                                             "result #" + std::to_string(i));
       if (failed(index))
         return failure();
-      entry.args.push_back(*index);
+      if (!llvm::is_contained(ArrayRef<uint32_t>(entry.args).take_front(numArgs), *index))
+        entry.args.push_back(*index);
     }
     abi.entries.push_back(std::move(entry));
   }

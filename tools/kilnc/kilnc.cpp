@@ -44,12 +44,55 @@ int main(int argc, char **argv) {
   cl::opt<bool> timing("timing", cl::desc("Print the time each pass takes"), cl::cat(category));
   cl::opt<bool> verbose("v", cl::desc("Report each stage and its time on stderr"),
                         cl::cat(category));
-  cl::HideUnrelatedOptions(category);
+  cl::OptionCategory trainCategory("kilnc training options (with --train)");
+  cl::opt<bool> train("train",
+                      cl::desc("Add the training entry points fwd_bwd and apply_update "
+                               "(docs/training.md)"),
+                      cl::cat(trainCategory));
+  cl::opt<std::string> loss("loss", cl::desc("softmax-cross-entropy (default) or mse"),
+                            cl::init("softmax-cross-entropy"), cl::cat(trainCategory));
+  cl::opt<double> labelSmoothing("label-smoothing",
+                                 cl::desc("Label smoothing for softmax cross-entropy (0)"),
+                                 cl::init(0.0), cl::cat(trainCategory));
+  cl::opt<double> bnMomentum("bn-momentum",
+                             cl::desc("Weight of the old batch-norm running statistics (0.9; "
+                                      "PyTorch's momentum 0.1)"),
+                             cl::init(0.9), cl::cat(trainCategory));
+  cl::list<std::string> freeze("freeze",
+                               cl::desc("Do not train parameters whose name matches REGEX "
+                                        "(repeatable)"),
+                               cl::value_desc("REGEX"), cl::cat(trainCategory));
+  cl::opt<std::string> optimizer("optimizer", cl::desc("sgd (default), adam or rmsprop"),
+                                 cl::init("sgd"), cl::cat(trainCategory));
+  cl::opt<double> momentum("momentum", cl::desc("SGD or RMSprop momentum (0)"), cl::init(0.0),
+                           cl::cat(trainCategory));
+  cl::opt<bool> nesterov("nesterov", cl::desc("Nesterov momentum (SGD)"),
+                         cl::cat(trainCategory));
+  cl::opt<double> weightDecay("weight-decay",
+                              cl::desc("Decoupled weight decay: p -= lr * wd * p (0)"),
+                              cl::init(0.0), cl::cat(trainCategory));
+  cl::opt<double> l2("l2", cl::desc("L2 regularisation: g += l2 * p, through momentum (0)"),
+                     cl::init(0.0), cl::cat(trainCategory));
+  cl::opt<bool> decayAll("decay-all",
+                         cl::desc("Also decay biases and batch-norm parameters (rank-1 "
+                                  "parameters are excluded by default)"),
+                         cl::cat(trainCategory));
+  cl::opt<double> beta1("beta1", cl::desc("Adam beta1 (0.9)"), cl::init(0.9),
+                        cl::cat(trainCategory));
+  cl::opt<double> beta2("beta2", cl::desc("Adam beta2 (0.999)"), cl::init(0.999),
+                        cl::cat(trainCategory));
+  cl::opt<double> epsilon("epsilon", cl::desc("Adam / RMSprop epsilon (1e-8)"), cl::init(1e-8),
+                          cl::cat(trainCategory));
+  cl::opt<double> alpha("alpha", cl::desc("RMSprop squared-gradient decay (0.99)"),
+                        cl::init(0.99), cl::cat(trainCategory));
+  cl::HideUnrelatedOptions({&category, &trainCategory});
   cl::ParseCommandLineOptions(
       argc, argv,
       "kilnc: compile a neural network into a kiln artifact\n\n"
       "  kilnc model.onnx --batch 8 -o model.kx      compile for batch 8\n"
       "  kilnc model.onnx --emit=mlir               show the imported kiln dialect\n"
+      "  kilnc model.onnx --train --batch 16 --optimizer sgd --momentum 0.9 -o m.kx\n"
+      "  kiln-run train m.kx --data idx:DIR --lr 0.05 --epochs 1   train it\n"
       "  kiln-run infer model.kx --input x.pb --output-dir out/   run it\n");
 
   kiln::CompileOptions options;
@@ -89,6 +132,33 @@ int main(int argc, char **argv) {
   options.printIrAfterAll = printIr;
   options.timing = timing;
   options.verbose = verbose;
+  if (train) {
+    kiln::TrainingOptions t;
+    t.loss = loss;
+    t.labelSmoothing = labelSmoothing;
+    t.bnMomentum = bnMomentum;
+    t.freeze.assign(freeze.begin(), freeze.end());
+    t.optimizer = optimizer;
+    t.momentum = momentum;
+    t.nesterov = nesterov;
+    t.weightDecay = weightDecay;
+    t.l2 = l2;
+    t.decayAll = decayAll;
+    t.beta1 = beta1;
+    t.beta2 = beta2;
+    t.epsilon = epsilon;
+    t.alpha = alpha;
+    options.training = t;
+  } else {
+    cl::Option *trainingOnly[] = {&loss,     &labelSmoothing, &bnMomentum, &static_cast<cl::Option &>(freeze), &optimizer,
+                                  &momentum, &nesterov,       &weightDecay, &l2,    &decayAll,
+                                  &beta1,    &beta2,          &epsilon,     &alpha};
+    for (cl::Option *o : trainingOnly)
+      if (o->getNumOccurrences()) {
+        llvm::errs() << "kilnc: error: --" << o->ArgStr << " needs --train\n";
+        return 2;
+      }
+  }
   for (int i = 1; i < argc; ++i)
     options.commandLine += (i > 1 ? " " : "") + std::string(argv[i]);
   return kiln::compileModel(options);

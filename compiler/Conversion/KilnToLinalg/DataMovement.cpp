@@ -111,10 +111,24 @@ struct SliceLowering : OpRewritePattern<SliceOp> {
   }
 };
 
+/// The gradient of a slice: the slice's elements written back, by stride, into zeros.
+struct SliceBackwardLowering : OpRewritePattern<SliceBackwardOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SliceBackwardOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getInputGrad().getType();
+    auto sliceType = cast<RankedTensorType>(op.getOutputGrad().getType());
+    Value zeros = filledTensor(rewriter, op.getLoc(), type, 0.0);
+    rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
+        op, op.getOutputGrad(), zeros, ValueRange{}, ValueRange{}, ValueRange{}, op.getStarts(),
+        sliceType.getShape(), op.getSteps());
+    return success();
+  }
+};
+
 } // namespace
 
 void kiln::populateKilnDataMovementToTensorPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantLowering, ReshapeLikeLowering<ReshapeOp>, ReshapeLikeLowering<FlattenOp>,
                ReshapeLikeLowering<SqueezeOp>, ReshapeLikeLowering<UnsqueezeOp>, ConcatLowering,
-               TransposeLowering, PadLowering, SliceLowering>(patterns.getContext());
+               TransposeLowering, PadLowering, SliceLowering, SliceBackwardLowering>(patterns.getContext());
 }

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "llvm/ADT/StringSwitch.h"
 
 using namespace mlir;
 using namespace kiln;
@@ -91,6 +92,32 @@ Value scalarBody(PowOp, OpBuilder &b, Location loc, ValueRange args) {
     return b.create<math::PowFOp>(loc, args[0], args[1]);
   return b.create<math::IPowIOp>(loc, args[0], args[1]);
 }
+
+Value scalarBody(CompareOp op, OpBuilder &b, Location loc, ValueRange args) {
+  StringRef p = op.getPredicate();
+  if (isFloat(args[0])) {
+    auto predicate = llvm::StringSwitch<arith::CmpFPredicate>(p)
+                         .Case("eq", arith::CmpFPredicate::OEQ)
+                         .Case("ne", arith::CmpFPredicate::UNE)
+                         .Case("lt", arith::CmpFPredicate::OLT)
+                         .Case("le", arith::CmpFPredicate::OLE)
+                         .Case("gt", arith::CmpFPredicate::OGT)
+                         .Default(arith::CmpFPredicate::OGE);
+    return b.create<arith::CmpFOp>(loc, predicate, args[0], args[1]);
+  }
+  auto predicate = llvm::StringSwitch<arith::CmpIPredicate>(p)
+                       .Case("eq", arith::CmpIPredicate::eq)
+                       .Case("ne", arith::CmpIPredicate::ne)
+                       .Case("lt", arith::CmpIPredicate::slt)
+                       .Case("le", arith::CmpIPredicate::sle)
+                       .Case("gt", arith::CmpIPredicate::sgt)
+                       .Default(arith::CmpIPredicate::sge);
+  return b.create<arith::CmpIOp>(loc, predicate, args[0], args[1]);
+}
+Value scalarBody(SelectOp, OpBuilder &b, Location loc, ValueRange args) {
+  return b.create<arith::SelectOp>(loc, args[0], args[1], args[2]);
+}
+Value scalarBody(BroadcastToOp, OpBuilder &, Location, ValueRange args) { return args[0]; }
 
 /// Conversions between element types, with ONNX Cast semantics.
 Value scalarBody(CastOp op, OpBuilder &b, Location loc, ValueRange args) {
@@ -175,6 +202,7 @@ void kiln::populateKilnElementwiseToLinalgPatterns(RewritePatternSet &patterns) 
                ElementwiseLowering<SubOp>, ElementwiseLowering<MulOp>,
                ElementwiseLowering<DivOp>, ElementwiseLowering<MaxOp>,
                ElementwiseLowering<MinOp>, ElementwiseLowering<PowOp>,
-               ElementwiseLowering<CastOp>>(context);
+               ElementwiseLowering<CastOp>, ElementwiseLowering<CompareOp>,
+               ElementwiseLowering<SelectOp>, ElementwiseLowering<BroadcastToOp>>(context);
   patterns.add<ForwardOperandLowering<IdentityOp>, ForwardOperandLowering<DropoutOp>>(context);
 }

@@ -41,6 +41,34 @@ struct BatchNormInferenceLowering : OpRewritePattern<BatchNormInferenceOp> {
   }
 };
 
+/// Training-mode batch norm in kiln ops: batch mean and biased variance over every axis but
+/// the channel axis, then the inference form with those statistics.
+struct BatchNormTrainingLowering : OpRewritePattern<BatchNormTrainingOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(BatchNormTrainingOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value x = op.getInput();
+    RankedTensorType type = op.getOutput().getType();
+    SmallVector<int64_t> axes = {0};
+    for (int64_t d = 2; d < type.getRank(); ++d)
+      axes.push_back(d);
+    Value mean = rewriter.create<ReduceMeanOp>(loc, x, axes, /*keepdims=*/false);
+    SmallVector<int64_t> viewShape(type.getRank() - 1, 1);
+    viewShape[0] = type.getDimSize(1);
+    Value meanView = rewriter.create<ReshapeOp>(
+        loc, RankedTensorType::get(viewShape, type.getElementType()), mean);
+    Value centered = rewriter.create<SubOp>(loc, x, meanView);
+    Value squares = rewriter.create<MulOp>(loc, centered, centered);
+    Value variance = rewriter.create<ReduceMeanOp>(loc, squares, axes, /*keepdims=*/false);
+    Value y = rewriter.create<BatchNormInferenceOp>(loc, x, op.getScale(), op.getBias(), mean,
+                                                    variance, op.getEpsilonAttr());
+    rewriter.replaceOp(op, {y, mean, variance});
+    return success();
+  }
+};
+
 /// softmax(x) = exp(x - max) / sum(exp(x - max)); log_softmax(x) = (x - max) - log(sum(...)).
 /// Subtracting the maximum keeps exp from overflowing.
 template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpRewritePattern<OpTy> {
@@ -87,6 +115,6 @@ template <typename OpTy, bool IsLog> struct SoftmaxLowering : OpRewritePattern<O
 } // namespace
 
 void kiln::populateKilnNormalizationToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<BatchNormInferenceLowering, SoftmaxLowering<SoftmaxOp, false>,
+  patterns.add<BatchNormInferenceLowering, BatchNormTrainingLowering, SoftmaxLowering<SoftmaxOp, false>,
                SoftmaxLowering<LogSoftmaxOp, true>>(patterns.getContext());
 }

@@ -12,6 +12,10 @@ include "mlir/IR/OpBase.td"
 include "mlir/IR/AttrTypeBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/InferTypeOpInterface.td"
+include "dialects/Kiln/IR/KilnInterfaces.td"
+
+/// Ops that the autodiff pass can differentiate.
+defvar Kiln_Differentiable = DeclareOpInterfaceMethods<Kiln_VjpOpInterface>;
 
 def Kiln_Dialect : Dialect {
   let name = "kiln";
@@ -35,7 +39,7 @@ def Kiln_FloatTensor : StaticShapeTensorOf<[AnyFloat]>;
 
 /// Elementwise op with one operand; the result has the operand's type.
 class Kiln_UnaryOp<string mnemonic, string summaryText, list<Trait> traits = []>
-    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType])> {
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, SameOperandsAndResultType, Kiln_Differentiable])> {
   let summary = summaryText;
   let description = summaryText # [{, applied to each element.
 
@@ -48,7 +52,7 @@ class Kiln_UnaryOp<string mnemonic, string summaryText, list<Trait> traits = []>
 
 /// Elementwise op with two operands and numpy-style (multidirectional) broadcasting.
 class Kiln_BroadcastBinaryOp<string mnemonic, string summaryText, list<Trait> traits = []>
-    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor])> {
+    : Kiln_Op<mnemonic, !listconcat(traits, [Pure, InferTypeOpAdaptor, Kiln_Differentiable])> {
   let summary = summaryText;
   let description = summaryText # [{ with numpy broadcasting: shapes are aligned on the
     right and a dimension of size 1 stretches to the other operand's size.
@@ -62,7 +66,7 @@ class Kiln_BroadcastBinaryOp<string mnemonic, string summaryText, list<Trait> tr
 
 /// Reduction over a set of axes.
 class Kiln_ReduceOp<string mnemonic, string summaryText>
-    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor]> {
+    : Kiln_Op<mnemonic, [Pure, InferTypeOpAdaptor, Kiln_Differentiable]> {
   let summary = summaryText;
   let description = summaryText # [{ over `axes` (sorted, non-negative, unique). With
     `keepdims` the reduced axes stay as size 1.
@@ -78,7 +82,7 @@ class Kiln_ReduceOp<string mnemonic, string summaryText>
 
 /// Normalisation along one axis (softmax family).
 class Kiln_AxisNormOp<string mnemonic, string summaryText>
-    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType]> {
+    : Kiln_Op<mnemonic, [Pure, SameOperandsAndResultType, Kiln_Differentiable]> {
   let summary = summaryText;
   let description = summaryText # [{ along `axis` (non-negative).
 

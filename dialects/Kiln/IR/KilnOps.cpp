@@ -1,5 +1,6 @@
 //===- KilnOps.cpp - verifiers, shape inference and folders of kiln ops ---===//
 #include "dialects/Kiln/IR/KilnOps.h"
+#include "dialects/Kiln/IR/OpInference.h"
 #include "dialects/Kiln/IR/ShapeRules.h"
 
 #include "mlir/IR/Builders.h"
@@ -18,14 +19,6 @@ LogicalResult inferred(SmallVectorImpl<Type> &out, ArrayRef<int64_t> shape, Type
   return success();
 }
 
-std::string shapeString(ArrayRef<int64_t> shape) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  os << "[";
-  llvm::interleaveComma(shape, os);
-  os << "]";
-  return s;
-}
 
 /// Checks a list of spatial attributes has `count` entries, all at least `minimum`.
 LogicalResult checkSpatial(std::optional<Location> loc, StringRef name, ArrayRef<int64_t> values,
@@ -80,8 +73,19 @@ LogicalResult inferReduce(std::optional<Location> loc, Value input, ArrayRef<int
   return inferred(out, shape, type.getElementType());
 }
 
-/// Shared by both 2-D pools: NCHW input, window attributes, ceil mode.
-LogicalResult inferPool2D(std::optional<Location> loc, Value input, ArrayRef<int64_t> kernel,
+} // namespace
+
+std::string kiln::shapeString(ArrayRef<int64_t> shape) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  os << "[";
+  llvm::interleaveComma(shape, os);
+  os << "]";
+  return s;
+}
+
+/// Shared by both 2-D pools and their gradients: NCHW input, window attributes, ceil mode.
+LogicalResult kiln::inferPool2D(std::optional<Location> loc, Value input, ArrayRef<int64_t> kernel,
                           ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
                           ArrayRef<int64_t> dilations, bool ceilMode,
                           SmallVectorImpl<Type> &out) {
@@ -107,6 +111,8 @@ LogicalResult inferPool2D(std::optional<Location> loc, Value input, ArrayRef<int
   }
   return inferred(out, shape, type.getElementType());
 }
+
+namespace {
 
 LogicalResult inferGlobalPool(std::optional<Location> loc, Value input,
                               SmallVectorImpl<Type> &out) {
@@ -149,17 +155,16 @@ OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
 // Contractions
 //===----------------------------------------------------------------------===//
 
-LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                         Adaptor adaptor, SmallVectorImpl<Type> &out) {
-  RankedTensorType input = rankedType(adaptor.getInput());
-  RankedTensorType filter = rankedType(adaptor.getFilter());
+LogicalResult kiln::inferConv2DType(std::optional<Location> loc, RankedTensorType input,
+                                    RankedTensorType filter, int64_t groups,
+                                    ArrayRef<int64_t> strides, ArrayRef<int64_t> pads,
+                                    ArrayRef<int64_t> dilations, SmallVectorImpl<Type> &out) {
   if (input.getRank() != 4 || filter.getRank() != 4)
     return emitOptionalError(loc, "expects rank-4 NCHW input and FCHW filter, got ",
                              shapeString(input.getShape()), " and ",
                              shapeString(filter.getShape()));
   if (input.getElementType() != filter.getElementType())
     return emitOptionalError(loc, "input and filter element types differ");
-  int64_t groups = adaptor.getGroups();
   int64_t channels = input.getDimSize(1), features = filter.getDimSize(0);
   if (groups < 1 || channels % groups != 0 || features % groups != 0)
     return emitOptionalError(loc, "groups = ", groups, " must divide input channels (",
@@ -169,14 +174,6 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
                              filter.getDimSize(1) * groups, " input channels with groups = ",
                              groups, ", input ", shapeString(input.getShape()), " has ",
                              channels);
-  if (Value bias = adaptor.getBias()) {
-    RankedTensorType biasType = rankedType(bias);
-    if (biasType.getRank() != 1 || biasType.getDimSize(0) != features)
-      return emitOptionalError(loc, "bias ", shapeString(biasType.getShape()),
-                               " must have one element per filter (", features, ")");
-  }
-  ArrayRef<int64_t> strides = adaptor.getStrides(), pads = adaptor.getPads(),
-                    dilations = adaptor.getDilations();
   if (failed(checkSpatial(loc, "strides", strides, 2, 1)) ||
       failed(checkSpatial(loc, "pads", pads, 4, 0)) ||
       failed(checkSpatial(loc, "dilations", dilations, 2, 1)))
@@ -192,6 +189,21 @@ LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     shape.push_back(size);
   }
   return inferred(out, shape, input.getElementType());
+}
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &out) {
+  RankedTensorType filter = rankedType(adaptor.getFilter());
+  if (Value bias = adaptor.getBias()) {
+    RankedTensorType biasType = rankedType(bias);
+    if (biasType.getRank() != 1 || filter.getRank() < 1 ||
+        biasType.getDimSize(0) != filter.getDimSize(0))
+      return emitOptionalError(loc, "bias ", shapeString(biasType.getShape()),
+                               " must have one element per filter (", filter.getDimSize(0),
+                               ")");
+  }
+  return inferConv2DType(loc, rankedType(adaptor.getInput()), filter, adaptor.getGroups(),
+                         adaptor.getStrides(), adaptor.getPads(), adaptor.getDilations(), out);
 }
 
 LogicalResult GemmOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

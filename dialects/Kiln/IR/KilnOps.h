@@ -3,6 +3,7 @@
 #define KILN_DIALECT_KILN_IR_KILNOPS_H
 
 #include "dialects/Kiln/IR/KilnDialect.h"
+#include "dialects/Kiln/IR/KilnInterfaces.h"
 #include "mlir/Bytecode/BytecodeOpInterface.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/BuiltinTypes.h"

@@ -51,7 +51,7 @@ def Kiln_ConstantOp : Kiln_Op<"constant", [Pure, ConstantLike, InferTypeOpAdapto
 // Contractions
 //===----------------------------------------------------------------------===//
 
-def Kiln_Conv2DOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
+def Kiln_Conv2DOp : Kiln_Op<"conv2d", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "2-D convolution (cross-correlation), NCHW input, FCHW filter";
   let description = [{
     `input` is N x C x H x W, `filter` is F x C/groups x KH x KW, the optional `bias` has F
@@ -73,7 +73,7 @@ def Kiln_Conv2DOp : Kiln_Op<"conv2d", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_GemmOp : Kiln_Op<"gemm", [Pure, InferTypeOpAdaptor]> {
+def Kiln_GemmOp : Kiln_Op<"gemm", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "General matrix multiply: alpha * op(A) * op(B) + beta * C";
   let description = [{
     `op(X)` is X or its transpose (`trans_a`, `trans_b`). The optional `c` broadcasts to the
@@ -94,7 +94,7 @@ def Kiln_GemmOp : Kiln_Op<"gemm", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "operands attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_MatMulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
+def Kiln_MatMulOp : Kiln_Op<"matmul", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Matrix product with numpy semantics (batch broadcasting, 1-D promotion)";
   let description = [{
     Example: `%y = kiln.matmul %a, %b : (tensor<2x3x4xf32>, tensor<4x5xf32>) -> tensor<2x3x5xf32>`
@@ -109,7 +109,7 @@ def Kiln_MatMulOp : Kiln_Op<"matmul", [Pure, InferTypeOpAdaptor]> {
 //===----------------------------------------------------------------------===//
 
 def Kiln_BatchNormInferenceOp : Kiln_Op<"batch_norm_inference",
-    [Pure, AllTypesMatch<["input", "output"]>,
+    [Pure, Kiln_Differentiable, AllTypesMatch<["input", "output"]>,
      AllTypesMatch<["scale", "bias", "mean", "variance"]>]> {
   let summary = "Batch normalisation with fixed statistics";
   let description = [{
@@ -152,7 +152,7 @@ def Kiln_IdentityOp : Kiln_UnaryOp<"identity", "The input itself"> {
   let hasFolder = 1;
 }
 
-def Kiln_LeakyReluOp : Kiln_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> {
+def Kiln_LeakyReluOp : Kiln_Op<"leaky_relu", [Kiln_Differentiable, Pure, SameOperandsAndResultType]> {
   let summary = "x if x >= 0, else alpha * x";
   let description = [{
     Example: `%y = kiln.leaky_relu %x {alpha = 1.0e-01 : f64} : tensor<4xf32>`
@@ -162,7 +162,7 @@ def Kiln_LeakyReluOp : Kiln_Op<"leaky_relu", [Pure, SameOperandsAndResultType]> 
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Kiln_ClipOp : Kiln_Op<"clip", [Pure, SameOperandsAndResultType]> {
+def Kiln_ClipOp : Kiln_Op<"clip", [Kiln_Differentiable, Pure, SameOperandsAndResultType]> {
   let summary = "Clamps each element to [min, max]; a missing bound does not clamp";
   let description = [{
     Example: `%y = kiln.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<4xf32>`
@@ -173,7 +173,7 @@ def Kiln_ClipOp : Kiln_Op<"clip", [Pure, SameOperandsAndResultType]> {
   let assemblyFormat = "$input attr-dict `:` type($input)";
 }
 
-def Kiln_DropoutOp : Kiln_Op<"dropout", [Pure, SameOperandsAndResultType]> {
+def Kiln_DropoutOp : Kiln_Op<"dropout", [Kiln_Differentiable, Pure, SameOperandsAndResultType]> {
   let summary = "Dropout; in inference it passes its input through";
   let description = [{
     Example: `%y = kiln.dropout %x {ratio = 5.0e-01 : f64} : tensor<8x64xf32>`
@@ -184,7 +184,7 @@ def Kiln_DropoutOp : Kiln_Op<"dropout", [Pure, SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def Kiln_CastOp : Kiln_Op<"cast", [Pure, SameOperandsAndResultShape]> {
+def Kiln_CastOp : Kiln_Op<"cast", [Kiln_Differentiable, Pure, SameOperandsAndResultShape]> {
   let summary = "Converts each element to the result's element type";
   let description = [{
     Floats round to nearest, float to integer truncates toward zero, to bool is `x != 0`.
@@ -208,7 +208,7 @@ def Kiln_PowOp : Kiln_BroadcastBinaryOp<"pow", "lhs raised to the power rhs">;
 // Pooling
 //===----------------------------------------------------------------------===//
 
-def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
+def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "2-D max pooling over NCHW";
   let description = [{
     `pads` is [top, left, bottom, right]; padded positions never win. With `ceil_mode` the
@@ -229,7 +229,7 @@ def Kiln_MaxPool2DOp : Kiln_Op<"max_pool2d", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_AvgPool2DOp : Kiln_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor]> {
+def Kiln_AvgPool2DOp : Kiln_Op<"avg_pool2d", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "2-D average pooling over NCHW";
   let description = [{
     With `count_include_pad` the divisor counts explicit padding; positions added only by
@@ -250,7 +250,7 @@ def Kiln_AvgPool2DOp : Kiln_Op<"avg_pool2d", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_GlobalAvgPoolOp : Kiln_Op<"global_avg_pool", [Pure, InferTypeOpAdaptor]> {
+def Kiln_GlobalAvgPoolOp : Kiln_Op<"global_avg_pool", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Mean over all spatial dimensions (N x C x ... -> N x C x 1 x ...)";
   let description = [{
     Example: `%y = kiln.global_avg_pool %x : (tensor<8x512x7x7xf32>) -> tensor<8x512x1x1xf32>`
@@ -260,7 +260,7 @@ def Kiln_GlobalAvgPoolOp : Kiln_Op<"global_avg_pool", [Pure, InferTypeOpAdaptor]
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_GlobalMaxPoolOp : Kiln_Op<"global_max_pool", [Pure, InferTypeOpAdaptor]> {
+def Kiln_GlobalMaxPoolOp : Kiln_Op<"global_max_pool", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Maximum over all spatial dimensions (N x C x ... -> N x C x 1 x ...)";
   let description = [{
     Example: `%y = kiln.global_max_pool %x : (tensor<8x512x7x7xf32>) -> tensor<8x512x1x1xf32>`
@@ -282,7 +282,7 @@ def Kiln_ReduceMaxOp : Kiln_ReduceOp<"reduce_max", "Maximum">;
 // Data movement
 //===----------------------------------------------------------------------===//
 
-def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
+def Kiln_ConcatOp : Kiln_Op<"concat", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Joins tensors along `axis` (non-negative)";
   let description = [{
     Example: `%y = kiln.concat %a, %b {axis = 1} : (tensor<1x2xf32>, tensor<1x3xf32>) -> tensor<1x5xf32>`
@@ -292,7 +292,7 @@ def Kiln_ConcatOp : Kiln_Op<"concat", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
+def Kiln_ReshapeOp : Kiln_Op<"reshape", [Kiln_Differentiable, Pure]> {
   let summary = "Same elements in row-major order, new static shape";
   let description = [{
     Example: `%y = kiln.reshape %x : tensor<2x3x4xf32> -> tensor<6x4xf32>`
@@ -304,7 +304,7 @@ def Kiln_ReshapeOp : Kiln_Op<"reshape", [Pure]> {
   let hasFolder = 1;
 }
 
-def Kiln_FlattenOp : Kiln_Op<"flatten", [Pure, InferTypeOpAdaptor]> {
+def Kiln_FlattenOp : Kiln_Op<"flatten", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Collapses to 2-D: dimensions before `axis` and from `axis` on";
   let description = [{
     Example: `%y = kiln.flatten %x {axis = 1} : (tensor<8x512x1x1xf32>) -> tensor<8x512xf32>`
@@ -314,7 +314,7 @@ def Kiln_FlattenOp : Kiln_Op<"flatten", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_SqueezeOp : Kiln_Op<"squeeze", [Pure, InferTypeOpAdaptor]> {
+def Kiln_SqueezeOp : Kiln_Op<"squeeze", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Removes the size-1 dimensions listed in `axes`";
   let description = [{
     Example: `%y = kiln.squeeze %x {axes = array<i64: 2, 3>} : (tensor<8x512x1x1xf32>) -> tensor<8x512xf32>`
@@ -324,7 +324,7 @@ def Kiln_SqueezeOp : Kiln_Op<"squeeze", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_UnsqueezeOp : Kiln_Op<"unsqueeze", [Pure, InferTypeOpAdaptor]> {
+def Kiln_UnsqueezeOp : Kiln_Op<"unsqueeze", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Inserts size-1 dimensions at `axes` (positions in the result)";
   let description = [{
     Example: `%y = kiln.unsqueeze %x {axes = array<i64: 0>} : (tensor<3xf32>) -> tensor<1x3xf32>`
@@ -334,7 +334,7 @@ def Kiln_UnsqueezeOp : Kiln_Op<"unsqueeze", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
+def Kiln_TransposeOp : Kiln_Op<"transpose", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Permutes dimensions: result dimension i is input dimension perm[i]";
   let description = [{
     Example: `%y = kiln.transpose %x {perm = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>`
@@ -344,7 +344,7 @@ def Kiln_TransposeOp : Kiln_Op<"transpose", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor]> {
+def Kiln_PadOp : Kiln_Op<"pad", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Pads with a constant: `pads` lists all begins, then all ends";
   let description = [{
     Example:
@@ -356,7 +356,7 @@ def Kiln_PadOp : Kiln_Op<"pad", [Pure, InferTypeOpAdaptor]> {
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
 
-def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
+def Kiln_SliceOp : Kiln_Op<"slice", [Kiln_Differentiable, Pure, InferTypeOpAdaptor]> {
   let summary = "Strided slice with one start, end and step per dimension";
   let description = [{
     Element i of dimension d is input element `starts[d] + i * steps[d]`. Bounds are
@@ -374,5 +374,7 @@ def Kiln_SliceOp : Kiln_Op<"slice", [Pure, InferTypeOpAdaptor]> {
   let results = (outs Kiln_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
 }
+
+include "dialects/Kiln/IR/KilnTrainingOps.td"
 
 #endif // KILN_OPS_TD

@@ -1,0 +1,75 @@
+//===- Passes.td - kiln graph transformations -----------------------------===//
+#ifndef KILN_TRANSFORMS_PASSES_TD
+#define KILN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def KilnTrainingGraphPass : Pass<"kiln-training-graph", "mlir::ModuleOp"> {
+  let summary = "Builds the training-mode loss function from the `forward` entry point";
+  let description = [{
+    Clones `@forward` into a private function that computes the loss of one micro-batch in
+    training mode and marks it for `kiln-autodiff` (which turns it into `@fwd_bwd`):
+    - batch norm uses batch statistics; the running mean and variance arguments become
+      `state` buffers, updated in place with `running = momentum * running + (1 - momentum) *
+      batch` (variance unbiased);
+    - dropout draws a mask from `random_uniform` seeded by a new `seed` scalar input;
+    - the loss (softmax cross-entropy with optional label smoothing over the first output's
+      last axis against an i32 `label` input, or mean squared error against a `label` of the
+      output's shape) becomes the first result, named `loss`, followed by the model outputs;
+    - every float parameter not matched by a `freeze` pattern gets `kiln.wrt`.
+  }];
+  let options = [
+    Option<"loss", "loss", "std::string", "\"softmax-cross-entropy\"",
+           "softmax-cross-entropy or mse">,
+    Option<"labelSmoothing", "label-smoothing", "double", "0.0",
+           "Label smoothing for softmax cross-entropy">,
+    Option<"bnMomentum", "bn-momentum", "double", "0.9",
+           "Weight of the old running statistics in batch norm (PyTorch's 1 - momentum)">,
+    ListOption<"freeze", "freeze", "std::string",
+               "Regular expressions: matching parameters are not trained">
+  ];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
+def KilnAutodiffPass : Pass<"kiln-autodiff", "mlir::ModuleOp"> {
+  let summary = "Reverse-mode differentiation of functions marked `kiln.autodiff`";
+  let description = [{
+    For each function with `kiln.autodiff = "<name>"`, whose first result is a scalar float
+    objective, creates the public function `<name>`: the same arguments, plus for each
+    argument marked `kiln.wrt` a gradient buffer `<buffer>@grad` (role `gradient`); the same
+    results, plus each gradient buffer with the gradient of the objective added to it. Each
+    op's vector-Jacobian product comes from its `VjpOpInterface`; an op without one between a
+    `kiln.wrt` argument and the objective is an error that names it. A private source
+    function is removed afterwards.
+  }];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
+def KilnOptimizerPass : Pass<"kiln-optimizer", "mlir::ModuleOp"> {
+  let summary = "Emits `apply_update`: one optimizer step over `fwd_bwd`'s gradient buffers";
+  let description = [{
+    For every gradient buffer `<p>@grad` of `@fwd_bwd`, updates parameter `<p>` from
+    `g = grad_scale * <p>@grad` (the runtime sets `grad_scale` to 1 / micro-batches
+    accumulated) with the chosen optimizer, learning rate `lr` and 1-based `step` (scalar
+    inputs), and zeroes the gradient. Optimizer state lives in `optimizer_state` buffers
+    `<p>@<slot>`. `l2` adds `l2 * p` to the gradient (through momentum, like a loss term);
+    `weight-decay` subtracts `lr * weight-decay * p` from the parameter (decoupled). By default
+    rank-1 parameters (biases, batch-norm scale and shift) are not decayed.
+  }];
+  let options = [
+    Option<"optimizer", "optimizer", "std::string", "\"sgd\"", "sgd, adam or rmsprop">,
+    Option<"momentum", "momentum", "double", "0.0", "SGD / RMSprop momentum">,
+    Option<"nesterov", "nesterov", "bool", "false", "Nesterov momentum (SGD)">,
+    Option<"weightDecay", "weight-decay", "double", "0.0", "Decoupled weight decay">,
+    Option<"l2", "l2", "double", "0.0", "L2 regularisation added to the gradient">,
+    Option<"decayAll", "decay-all", "bool", "false",
+           "Also decay biases and batch-norm parameters (rank-1 parameters)">,
+    Option<"beta1", "beta1", "double", "0.9", "Adam first-moment decay">,
+    Option<"beta2", "beta2", "double", "0.999", "Adam second-moment decay">,
+    Option<"epsilon", "epsilon", "double", "1e-8", "Adam / RMSprop denominator epsilon">,
+    Option<"alpha", "alpha", "double", "0.99", "RMSprop squared-gradient decay">
+  ];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
+#endif // KILN_TRANSFORMS_PASSES_TD
