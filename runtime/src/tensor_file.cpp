@@ -6,18 +6,16 @@
 // file must give an error naming it, never a short copy or an overflow.
 //
 //===----------------------------------------------------------------------===//
+#include "files.h"
 #include "internal.h"
 
 #include <onnx/onnx_pb.h>
 
-#include <fcntl.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <cctype>
 #include <cerrno>
 #include <climits>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -195,36 +193,6 @@ void copyElements(const onnx::TensorProto &tensor, kiln_abi_dtype_t dtype, void 
   }
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same directory and a rename, so
-/// that `path` is replaced whole or not at all.
-kiln_status_t writeFileAtomically(const std::string &path, const std::string &bytes) {
-  std::string temporary = path + ".tmp." + std::to_string(getpid());
-  auto failure = [&](const char *step) {
-    int error = errno;
-    std::remove(temporary.c_str());
-    return makeStatus(KILN_STATUS_IO_ERROR, path + ": cannot write tensor file (" + step +
-                                                ": " + std::strerror(error) + ")");
-  };
-  int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0)
-    return failure("create");
-  for (size_t done = 0; done < bytes.size();) {
-    ssize_t written = write(fd, bytes.data() + done, bytes.size() - done);
-    if (written < 0 && errno == EINTR)
-      continue;
-    if (written <= 0) {
-      close(fd);
-      return failure("write");
-    }
-    done += static_cast<size_t>(written);
-  }
-  if (close(fd) != 0)
-    return failure("close");
-  if (std::rename(temporary.c_str(), path.c_str()) != 0)
-    return failure("rename");
-  return nullptr;
-}
-
 kiln_status_t writeTensorFile(const std::string &path, const char *name, kiln_abi_dtype_t dtype,
                               uint32_t rank, const int64_t *shape, const void *data) {
   size_t elementSize = kiln_dtype_size(dtype);
@@ -254,7 +222,7 @@ kiln_status_t writeTensorFile(const std::string &path, const char *name, kiln_ab
   std::string bytes;
   if (!tensor.SerializeToString(&bytes))
     return makeStatus(KILN_STATUS_INTERNAL, path + ": cannot serialise the TensorProto");
-  return writeFileAtomically(path, bytes);
+  return writeFileAtomically(path, bytes, "tensor file");
 }
 
 kiln_status_t readSessionBuffer(kiln_session_t *session, uint32_t index, const std::string &path) {

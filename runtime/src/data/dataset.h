@@ -1,0 +1,69 @@
+//===- dataset.h - labelled samples for the training driver ---------------===//
+//
+// A dataset is an indexable set of (sample, class label) pairs whose samples already have the
+// shape of one row of the artifact's input. Readers (IDX today; JPEG, TFRecord and CIFAR
+// later) implement Dataset and join openDataset's table of spec prefixes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_RUNTIME_SRC_DATA_DATASET_H
+#define KILN_RUNTIME_SRC_DATA_DATASET_H
+
+#include "kiln/runtime.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace kiln::data {
+
+/// What the artifact expects of one sample: the input's shape without the batch dimension
+/// ([1, 28, 28] for a B x 1 x 28 x 28 input), its name for messages, and the number of classes
+/// (the logits' last dimension); labels must lie in [0, classes).
+struct SampleSpec {
+  std::string inputName;
+  std::vector<int64_t> shape;
+  int64_t classes = 0;
+
+  uint64_t elements() const;
+};
+
+/// Which half of a dataset a spec refers to.
+enum class Split { Train, Eval };
+
+/// Labelled samples, read-only once opened, so loading is safe from several threads.
+class Dataset {
+public:
+  virtual ~Dataset() = default;
+  /// Number of samples.
+  virtual uint64_t size() const = 0;
+  /// One line for logs: where the samples come from and how many there are.
+  virtual std::string describe() const = 0;
+  /// Writes sample `index` (< size()) as SampleSpec::elements() floats into `sample` and
+  /// returns its label.
+  virtual int32_t load(uint64_t index, float *sample) const = 0;
+};
+
+/// Options that apply to any spec.
+struct DatasetOptions {
+  uint64_t syntheticSamples = 1024;
+};
+
+/// Opens the dataset that `spec` names for `split`, checking it against `sample`:
+///   idx:DIR    MNIST-style IDX files in DIR (train-* or t10k-*, raw or .gz)
+///   synthetic  fixed pseudo-random samples and labels, the same set for both splits
+/// An unknown spec, a missing or corrupt file, or samples of the wrong shape give a status
+/// that names the spec, the file and both shapes.
+kiln_status_t openDataset(const std::string &spec, Split split, const SampleSpec &sample,
+                          const DatasetOptions &options, std::unique_ptr<Dataset> &out);
+
+/// The IDX dataset of directory `dir` (see openDataset).
+kiln_status_t openIdxDataset(const std::string &dir, Split split, const SampleSpec &sample,
+                             std::unique_ptr<Dataset> &out);
+
+/// The synthetic dataset of `samples` samples (see openDataset).
+std::unique_ptr<Dataset> makeSyntheticDataset(const SampleSpec &sample, uint64_t samples);
+
+} // namespace kiln::data
+
+#endif // KILN_RUNTIME_SRC_DATA_DATASET_H

@@ -1,0 +1,376 @@
+//===- run_training.cpp - the training loop behind `kiln-run train` -------===//
+//
+// For each update: `accum` times { a micro-batch into the input and label buffers, set the
+// seed scalar, run fwd_bwd }, then set lr, step and grad_scale = 1/accum and run apply_update
+// (docs/training.md). Everything that decides what an update computes (sample order, seed
+// scalars, learning rate) is a function of the TrainingPosition and the options, never of
+// wall time or earlier runs, which is what makes a resumed run bit-identical.
+//
+//===----------------------------------------------------------------------===//
+#include "checkpoint.h"
+#include "console_progress.h"
+#include "epoch_order.h"
+#include "evaluation.h"
+#include "lr_schedule.h"
+#include "metrics_log.h"
+#include "onnx_export.h"
+
+#include "../files.h"
+#include "../internal.h"
+
+#include "kiln/train.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <memory>
+
+using namespace kiln::runtime;
+using namespace kiln::train;
+namespace data = kiln::data;
+using kiln::data::Dataset;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+/// `status` with `context` put in front of its message (NULL stays NULL).
+kiln_status_t withContext(kiln_status_t status, const std::string &context) {
+  if (!status)
+    return nullptr;
+  kiln_status_t wrapped = makeStatus(kiln_status_code(status),
+                                     context + kiln_status_message(status));
+  kiln_status_free(status);
+  return wrapped;
+}
+
+kiln_status_t invalid(const std::string &message) {
+  return makeStatus(KILN_STATUS_INVALID_ARGUMENT, message);
+}
+
+kiln_status_t checkOptions(const TrainOptions &o) {
+  if (o.artifactPath.empty())
+    return invalid("no artifact to train");
+  if (o.dataSpec.empty() && (o.evaluateCheckpoint.empty() || o.evalDataSpec.empty()))
+    return invalid("no training data (--data idx:DIR or --data synthetic)");
+  if (o.epochs && o.steps)
+    return invalid("--epochs and --steps both given; training stops at one of them");
+  if ((o.epochs && !*o.epochs) || (o.steps && !*o.steps) || !o.accum || !o.logEvery)
+    return invalid("--epochs, --steps, --accum and --log-every must be at least 1");
+  if (o.normalize && !(o.normalize->second > 0))
+    return invalid("--normalize needs a positive standard deviation");
+  if (!(o.lr.baseLr >= 0) || !(o.lr.warmupEpochs >= 0) || !(o.lr.gamma > 0))
+    return invalid("--lr and --warmup-epochs must be >= 0, --lr-gamma > 0");
+  if (o.lr.schedule == LrSchedule::Step && o.lr.stepEpochs.empty())
+    return invalid("--lr-schedule step needs --lr-steps EPOCH,...");
+  if (!o.resumePath.empty() && !o.evaluateCheckpoint.empty())
+    return invalid("--resume and --evaluate both given; --evaluate only evaluates");
+  return nullptr;
+}
+
+/// Fails now, not after hours of training, if `path` cannot be created: its directory must
+/// exist and be writable, and `path` must not be a directory.
+kiln_status_t checkWritable(const std::string &path, const char *what) {
+  std::string dir = directoryOf(path);
+  struct stat info;
+  if (stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode))
+    return makeStatus(KILN_STATUS_IO_ERROR,
+                      path + ": cannot write " + what + ": it is a directory");
+  if (stat(dir.c_str(), &info) != 0 || !S_ISDIR(info.st_mode) || access(dir.c_str(), W_OK) != 0)
+    return makeStatus(KILN_STATUS_IO_ERROR, path + ": cannot write " + what + ": directory '" +
+                                                dir + "' does not exist or is not writable");
+  return nullptr;
+}
+
+void storeScalar(kiln_session_t *session, const TrainingArtifact &artifact,
+                 std::optional<uint32_t> buffer, double value) {
+  if (!buffer)
+    return;
+  kiln_abi_dtype_t dtype = kiln_artifact_buffer_info(artifact.artifact, *buffer).dtype;
+  kiln_element_store(dtype, kiln_session_buffer_data(session, *buffer), 0, value);
+}
+
+double loadScalar(kiln_session_t *session, const TrainingArtifact &artifact, uint32_t buffer) {
+  kiln_abi_dtype_t dtype = kiln_artifact_buffer_info(artifact.artifact, buffer).dtype;
+  return kiln_element_load(dtype, kiln_session_buffer_data(session, buffer), 0);
+}
+
+struct ArtifactOwner {
+  kiln_artifact_t *artifact = nullptr;
+  ~ArtifactOwner() { kiln_artifact_release(artifact); }
+};
+struct SessionOwner {
+  kiln_session_t *session = nullptr;
+  ~SessionOwner() { kiln_session_release(session); }
+};
+
+/// One run of runTraining: what it opened and where it stands.
+class Trainer {
+public:
+  explicit Trainer(const TrainOptions &options)
+      : options(options), progress(options.progress, options.out) {}
+
+  kiln_status_t run();
+
+private:
+  kiln_status_t open();
+  kiln_status_t openDatasets();
+  kiln_status_t resume();
+  kiln_status_t train();
+  kiln_status_t runUpdate(const std::vector<uint64_t> &order);
+  /// A log record of `kind` at the current position.
+  LogRecord record(const char *kind, const ClassificationStats &stats, uint64_t images,
+                   double seconds) const;
+  kiln_status_t logStep();
+  kiln_status_t evaluateNow();
+  kiln_status_t saveCheckpointNow();
+  void printSummary();
+
+  uint64_t seed() const { return position.seed; }
+  bool training() const { return options.evaluateCheckpoint.empty(); }
+  /// 1-based number of the epoch in progress (or just finished).
+  uint64_t epochNumber() const { return position.epoch + 1; }
+
+  const TrainOptions &options;
+  ConsoleProgress progress;
+  ArtifactOwner artifactOwner;
+  SessionOwner sessionOwner;
+  kiln_session_t *session = nullptr;
+  TrainingArtifact artifact;
+  std::unique_ptr<Dataset> trainSet, evalSet;
+  std::unique_ptr<MetricsLog> log;
+
+  TrainingPosition position;
+  uint64_t stepsPerEpoch = 0, totalSteps = 0;
+  uint64_t globalBatch = 0;
+  double baseLr = 0, lr = 0;
+
+  ClassificationStats epochStats;      // since the epoch began (or the run resumed)
+  double trainSeconds = 0;             // in updates only: evaluation and checkpoints excluded
+  uint64_t imagesTrained = 0, stepsTrained = 0;
+  double secondsAtLastLog = 0;
+  uint64_t imagesAtLastLog = 0;
+  std::optional<uint64_t> evaluatedAtStep, savedAtStep;
+};
+
+kiln_status_t Trainer::open() {
+  KILN_RETURN_IF_ERROR(checkOptions(options));
+  KILN_RETURN_IF_ERROR(kiln_artifact_load(options.artifactPath.c_str(), &artifactOwner.artifact));
+  KILN_RETURN_IF_ERROR(kiln_session_create(artifactOwner.artifact, &sessionOwner.session));
+  session = sessionOwner.session;
+  TrainingNeeds needs;
+  needs.train = training();
+  needs.evaluate = options.evaluate || !training();
+  KILN_RETURN_IF_ERROR(bindTrainingArtifact(artifactOwner.artifact, needs, artifact));
+  if (!options.checkpointPath.empty())
+    KILN_RETURN_IF_ERROR(checkWritable(options.checkpointPath, "checkpoint"));
+  if (!options.exportPath.empty()) {
+    KILN_RETURN_IF_ERROR(checkWritable(options.exportPath, "ONNX model"));
+    if (options.onnxModelPath.empty() && !*kiln_artifact_source(artifactOwner.artifact))
+      return invalid(options.artifactPath +
+                     ": the artifact names no source model; give --onnx-model for --export");
+  }
+  if (!options.logPath.empty())
+    KILN_RETURN_IF_ERROR(MetricsLog::open(options.logPath, !options.resumePath.empty(), log));
+  return openDatasets();
+}
+
+kiln_status_t Trainer::openDatasets() {
+  data::DatasetOptions dataOptions;
+  dataOptions.syntheticSamples = options.syntheticSamples;
+  if (training()) {
+    KILN_RETURN_IF_ERROR(withContext(openDataset(options.dataSpec, data::Split::Train,
+                                                 artifact.sample, dataOptions, trainSet),
+                                     "training data: "));
+    globalBatch = static_cast<uint64_t>(artifact.batch) * options.accum;
+    stepsPerEpoch = trainSet->size() / globalBatch;
+    if (!stepsPerEpoch)
+      return makeStatus(KILN_STATUS_DATA_ERROR,
+                        "training data: " + trainSet->describe() + " has fewer samples than " +
+                            "one update takes (batch " + std::to_string(artifact.batch) +
+                            " x accum " + std::to_string(options.accum) + ")");
+    totalSteps = options.steps ? *options.steps : options.epochs.value_or(1) * stepsPerEpoch;
+    baseLr = scaledBaseLr(options.lr, globalBatch);
+  }
+  if (options.evaluate || !training()) {
+    const std::string &spec = options.evalDataSpec.empty() ? options.dataSpec
+                                                           : options.evalDataSpec;
+    KILN_RETURN_IF_ERROR(withContext(
+        openDataset(spec, data::Split::Eval, artifact.sample, dataOptions, evalSet),
+        "evaluation data (--eval-data names another set, --no-eval skips evaluation): "));
+  }
+  return nullptr;
+}
+
+kiln_status_t Trainer::resume() {
+  position.seed = options.seed.value_or(0);
+  const std::string &path = training() ? options.resumePath : options.evaluateCheckpoint;
+  if (path.empty())
+    return nullptr;
+  TrainingPosition stored;
+  KILN_RETURN_IF_ERROR(loadCheckpoint(path, session, artifact, stored));
+  position = stored;
+  if (!training())
+    return nullptr;
+  bool midEpoch = stored.stepInEpoch != 0 && stored.stepInEpoch != stepsPerEpoch;
+  if (midEpoch && (stored.globalBatch != globalBatch || stored.trainSamples != trainSet->size()))
+    return makeStatus(KILN_STATUS_INCOMPATIBLE,
+                      path + ": stopped in the middle of an epoch of a run with global batch " +
+                          std::to_string(stored.globalBatch) + " over " +
+                          std::to_string(stored.trainSamples) +
+                          " samples; this run has global batch " + std::to_string(globalBatch) +
+                          " over " + std::to_string(trainSet->size()) +
+                          ", so it cannot continue that epoch");
+  if (stored.stepInEpoch > stepsPerEpoch)
+    position.stepInEpoch = stepsPerEpoch; // a run with longer epochs; this one's is over
+  if (options.seed && *options.seed != stored.seed)
+    std::fprintf(stderr, "kiln-run: warning: --seed %llu ignored: a resumed run keeps its "
+                         "checkpoint's seed %llu\n",
+                 static_cast<unsigned long long>(*options.seed),
+                 static_cast<unsigned long long>(stored.seed));
+  progress.line("resumed from " + path + " at step " + std::to_string(stored.step) +
+                " (epoch " + std::to_string(epochNumber()) + ", " +
+                std::to_string(position.stepInEpoch) + "/" + std::to_string(stepsPerEpoch) +
+                " steps)");
+  return nullptr;
+}
+
+kiln_status_t Trainer::runUpdate(const std::vector<uint64_t> &order) {
+  auto start = Clock::now();
+  uint64_t batch = static_cast<uint64_t>(artifact.batch);
+  for (uint32_t micro = 0; micro < options.accum; ++micro) {
+    uint64_t first = (position.stepInEpoch * options.accum + micro) * batch;
+    std::vector<int32_t> labels = loadBatch(session, artifact, *trainSet, &order[first],
+                                            batch, options.normalize);
+    storeScalar(session, artifact, artifact.seed,
+                static_cast<double>(microBatchSeed(seed(), position.microBatch)));
+    KILN_RETURN_IF_ERROR(kiln_session_run(session, "fwd_bwd"));
+    ++position.microBatch;
+    epochStats.addMeanLoss(loadScalar(session, artifact, *artifact.loss), batch);
+    scoreLogits(session, artifact, labels, /*withLoss=*/false, epochStats);
+  }
+  lr = learningRate(options.lr, baseLr, position.step + 1, totalSteps, stepsPerEpoch);
+  storeScalar(session, artifact, artifact.lr, lr);
+  storeScalar(session, artifact, artifact.step, static_cast<double>(position.step + 1));
+  storeScalar(session, artifact, artifact.gradScale, 1.0 / options.accum);
+  KILN_RETURN_IF_ERROR(kiln_session_run(session, "apply_update"));
+  ++position.step;
+  ++position.stepInEpoch;
+  trainSeconds += std::chrono::duration<double>(Clock::now() - start).count();
+  imagesTrained += globalBatch;
+  ++stepsTrained;
+  return nullptr;
+}
+
+LogRecord Trainer::record(const char *kind, const ClassificationStats &stats, uint64_t images,
+                          double seconds) const {
+  LogRecord record;
+  record.kind = kind;
+  record.epoch = epochNumber();
+  record.step = position.step;
+  record.lr = lr;
+  record.loss = stats.meanLoss();
+  record.top1 = stats.top1Percent();
+  record.top5 = stats.top5Percent();
+  record.imagesPerSecond = seconds > 0 ? static_cast<double>(images) / seconds : 0;
+  return record;
+}
+
+kiln_status_t Trainer::logStep() {
+  bool logged = position.step % options.logEvery == 0 ||
+                position.stepInEpoch == stepsPerEpoch || position.step == totalSteps;
+  LogRecord record = this->record("train", epochStats, imagesTrained - imagesAtLastLog,
+                                  trainSeconds - secondsAtLastLog);
+  progress.step(record, position.stepInEpoch, stepsPerEpoch, logged);
+  if (!logged)
+    return nullptr;
+  secondsAtLastLog = trainSeconds;
+  imagesAtLastLog = imagesTrained;
+  return log ? log->write(record) : nullptr;
+}
+
+kiln_status_t Trainer::evaluateNow() {
+  ClassificationStats stats;
+  double seconds = 0;
+  KILN_RETURN_IF_ERROR(evaluate(session, artifact, *evalSet, options.normalize, stats, seconds));
+  evaluatedAtStep = position.step;
+  progress.line(evalLine(epochNumber(), stats));
+  return log ? log->write(record("eval", stats, stats.samples, seconds)) : nullptr;
+}
+
+kiln_status_t Trainer::saveCheckpointNow() {
+  if (options.checkpointPath.empty() || savedAtStep == position.step)
+    return nullptr;
+  position.globalBatch = globalBatch;
+  position.trainSamples = trainSet->size();
+  KILN_RETURN_IF_ERROR(saveCheckpoint(options.checkpointPath, session, artifact, position));
+  savedAtStep = position.step;
+  return nullptr;
+}
+
+kiln_status_t Trainer::train() {
+  std::vector<uint64_t> order = epochOrder(trainSet->size(), options.shuffle, seed(), position.epoch);
+  while (position.step < totalSteps) {
+    if (position.stepInEpoch == stepsPerEpoch) {
+      ++position.epoch;
+      position.stepInEpoch = 0;
+      order = epochOrder(trainSet->size(), options.shuffle, seed(), position.epoch);
+      epochStats = ClassificationStats();
+    }
+    KILN_RETURN_IF_ERROR(runUpdate(order));
+    KILN_RETURN_IF_ERROR(logStep());
+    if (options.checkpointEvery && position.step % options.checkpointEvery == 0)
+      KILN_RETURN_IF_ERROR(saveCheckpointNow());
+    if (position.stepInEpoch == stepsPerEpoch) {
+      if (options.evaluate)
+        KILN_RETURN_IF_ERROR(evaluateNow());
+      KILN_RETURN_IF_ERROR(saveCheckpointNow());
+    }
+  }
+  if (options.evaluate && evaluatedAtStep != position.step)
+    KILN_RETURN_IF_ERROR(evaluateNow());
+  return saveCheckpointNow();
+}
+
+void Trainer::printSummary() {
+  char line[200];
+  std::snprintf(line, sizeof(line),
+                "train: %.0f images/s (%llu steps, %llu images in %.2f s; %llu steps in all)",
+                trainSeconds > 0 ? static_cast<double>(imagesTrained) / trainSeconds : 0.0,
+                static_cast<unsigned long long>(stepsTrained),
+                static_cast<unsigned long long>(imagesTrained), trainSeconds,
+                static_cast<unsigned long long>(position.step));
+  progress.line(line);
+}
+
+kiln_status_t Trainer::run() {
+  KILN_RETURN_IF_ERROR(open());
+  KILN_RETURN_IF_ERROR(resume());
+  if (!training()) {
+    KILN_RETURN_IF_ERROR(evaluateNow());
+  } else {
+    uint64_t epochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch;
+    progress.line("training " + options.artifactPath + " on " + trainSet->describe() + ": batch " +
+                  std::to_string(artifact.batch) + " x accum " + std::to_string(options.accum) +
+                  ", " + std::to_string(stepsPerEpoch) + " steps per epoch, " +
+                  std::to_string(totalSteps) + " steps (" + std::to_string(epochs) +
+                  (epochs == 1 ? " epoch)" : " epochs)") + (evalSet ? ", evaluating on " + evalSet->describe() : ""));
+    KILN_RETURN_IF_ERROR(train());
+    printSummary();
+  }
+  if (options.exportPath.empty())
+    return nullptr;
+  std::string model = options.onnxModelPath.empty() ? kiln_artifact_source(artifact.artifact)
+                                                    : options.onnxModelPath;
+  KILN_RETURN_IF_ERROR(exportToOnnx(model, options.exportPath, session, artifact));
+  progress.line("exported the trained weights to " + options.exportPath);
+  return nullptr;
+}
+
+} // namespace
+
+kiln_status_t kiln::train::runTraining(const TrainOptions &options) {
+  return guardApi("kiln-run train", [&] { return Trainer(options).run(); });
+}
