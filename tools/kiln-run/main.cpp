@@ -1,11 +1,13 @@
 //===- main.cpp - kiln-run: run compiled kiln artifacts -------------------===//
 //
 // A thin command line over the runtime's C API. Subcommands live in the `commands` table
-// (`info`, `infer`; `train` joins them later). Exit codes: 0 success, 1 runtime error (bad
+// (`info`, `infer`, `train`; train's flags are in train_command.cpp). Exit codes: 0 success, 1 runtime error (bad
 // artifact, bad tensor file, I/O), 2 usage error (unknown command or flag, missing value,
 // wrong number of inputs).
 //
 //===----------------------------------------------------------------------===//
+#include "cli.h"
+
 #include "kiln/runtime.h"
 
 #include <sys/stat.h>
@@ -21,13 +23,9 @@
 #include <string>
 #include <vector>
 
+using namespace kiln::cli;
+
 namespace {
-
-constexpr int ExitSuccess = 0;
-constexpr int ExitRuntimeError = 1;
-constexpr int ExitUsageError = 2;
-
-using Args = std::vector<std::string>;
 
 /// One subcommand: its name, a one-line summary for the command list, its full help, and the
 /// function that runs it on the arguments after the subcommand's name.
@@ -74,6 +72,8 @@ int runInfo(const Args &args);
 int runInfer(const Args &args);
 
 const Command commands[] = {
+    {"train", "train a training artifact on a dataset; checkpoints, evaluation, ONNX export",
+     kTrainHelp, runTrain},
     {"info", "print an artifact's buffers, entry points and compile options", kInfoHelp,
      runInfo},
     {"infer", "run an artifact's `forward` entry point on TensorProto inputs", kInferHelp,
@@ -101,79 +101,6 @@ void printHelp() {
   for (const Command &command : commands)
     std::printf("\n%s", command.help);
 }
-
-/// Reports a command-line mistake with a hint where to find the usage; returns 2.
-int usageError(const char *command, const std::string &message) {
-  std::fprintf(stderr, "kiln-run: error: %s\n(run `kiln-run %s%s--help` for usage)\n",
-               message.c_str(), command ? command : "", command ? " " : "");
-  return ExitUsageError;
-}
-
-/// Reports a failure from the runtime (frees `status`); returns 1.
-int runtimeError(kiln_status_t status) {
-  std::fprintf(stderr, "kiln-run: error: %s\n", kiln_status_message(status));
-  kiln_status_free(status);
-  return ExitRuntimeError;
-}
-
-int runtimeError(const std::string &message) {
-  std::fprintf(stderr, "kiln-run: error: %s\n", message.c_str());
-  return ExitRuntimeError;
-}
-
-/// Reads a subcommand's arguments in order: `--flag VALUE`, `--flag=VALUE`, `--switch` and
-/// positionals. A value may not itself look like a flag, so `--input --print` is an error
-/// rather than an input file named "--print".
-class ArgReader {
-public:
-  ArgReader(const char *command, const Args &args) : command(command), args(args) {}
-
-  /// Moves to the next argument; false at the end.
-  bool next() {
-    if (index == args.size())
-      return false;
-    const std::string &arg = args[index++];
-    size_t equals = arg.find('=');
-    if (arg.rfind("--", 0) == 0 && equals != std::string::npos) {
-      current = arg.substr(0, equals);
-      inlineValue = arg.substr(equals + 1);
-    } else {
-      current = arg;
-      inlineValue.reset();
-    }
-    return true;
-  }
-
-  /// The current argument (for `--flag=VALUE`, the flag).
-  const std::string &arg() const { return current; }
-  bool isFlag() const { return current.size() > 1 && current[0] == '-'; }
-
-  /// The value of the current flag; nullopt (after reporting a usage error into `error`) if it
-  /// has none.
-  std::optional<std::string> value(const char *what, int &error) {
-    if (inlineValue)
-      return inlineValue;
-    if (index < args.size() && args[index].rfind("--", 0) != 0)
-      return args[index++];
-    error = usageError(command, current + " needs " + what);
-    return std::nullopt;
-  }
-
-  /// Checks that a switch was not given a value (`--print=yes`).
-  bool noValue(int &error) {
-    if (!inlineValue)
-      return true;
-    error = usageError(command, current + " takes no value");
-    return false;
-  }
-
-private:
-  const char *command;
-  const Args &args;
-  size_t index = 0;
-  std::string current;
-  std::optional<std::string> inlineValue;
-};
 
 std::string shapeOf(const kiln_buffer_info_t &info) {
   std::string text = "[";
