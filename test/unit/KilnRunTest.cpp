@@ -6,48 +6,13 @@
 // error) / 2 (usage error).
 //
 //===----------------------------------------------------------------------===//
-#include "TestUtil.h"
+#include "KilnRunUtil.h"
 
-#include <sys/wait.h>
-
-#include <cstdio>
 #include <vector>
 
 using namespace kiln::test;
 
 namespace {
-
-struct RunResult {
-  int exitCode = -1;
-  std::string output; // stdout and stderr together
-};
-
-/// Quotes `arg` for /bin/sh.
-std::string shellQuote(const std::string &arg) {
-  std::string quoted = "'";
-  for (char c : arg)
-    quoted += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return quoted + "'";
-}
-
-RunResult kilnRun(const std::vector<std::string> &args) {
-  std::string command = shellQuote(KILN_RUN_PATH);
-  for (const std::string &arg : args)
-    command += " " + shellQuote(arg);
-  command += " 2>&1";
-  RunResult result;
-  FILE *pipe = popen(command.c_str(), "r");
-  if (!pipe) {
-    ADD_FAILURE() << "cannot run " << command;
-    return result;
-  }
-  char chunk[4096];
-  for (size_t n; (n = fread(chunk, 1, sizeof(chunk), pipe)) > 0;)
-    result.output.append(chunk, n);
-  int status = pclose(pipe);
-  result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return result;
-}
 
 /// Writes a float32 tensor file.
 std::string writeFloats(const std::string &name, std::vector<int64_t> shape,
@@ -66,8 +31,6 @@ std::vector<double> valuesOf(const kiln_tensor_t *tensor) {
     values.push_back(kiln_element_load(kiln_tensor_dtype(tensor), kiln_tensor_data(tensor), i));
   return values;
 }
-
-#define EXPECT_EXIT_CODE(result, code) EXPECT_EQ((result).exitCode, code) << (result).output
 
 TEST(KilnRun, HelpExplainsCommandsAndExitsZero) {
   RunResult result = kilnRun({"--help"});

@@ -1,0 +1,256 @@
+//===- TrainTest.cpp - the training loop on the train fixture -------------===//
+//
+// Runs kiln::train::runTraining in-process on fixtures/train_artifact.c and toy IDX data
+// (32 training samples = 8 updates per epoch at batch 4; 10 evaluation samples).
+//
+//===----------------------------------------------------------------------===//
+#include "TrainTestUtil.h"
+
+#include <sstream>
+
+using namespace kiln::test;
+using namespace kiln::train;
+
+namespace {
+
+std::string toyDir() {
+  std::string dir = scratchDir();
+  writeIdxDir(dir, 32, 10);
+  return "idx:" + dir;
+}
+
+/// The lines of `text` that start with `prefix`.
+std::vector<std::string> linesStartingWith(const std::string &text, const std::string &prefix) {
+  std::vector<std::string> lines;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);)
+    if (line.rfind(prefix, 0) == 0)
+      lines.push_back(line);
+  return lines;
+}
+
+TEST(Train, LearnsTheToyTaskAndReportsEvaluations) {
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, toyDir());
+  options.epochs = 4;
+  options.lr.baseLr = 0.5;
+  TrainResult result = runTrainingCaptured(options);
+  ASSERT_EQ(result.error, "") << result.output;
+  std::vector<std::string> evals = linesStartingWith(result.output, "eval epoch ");
+  ASSERT_EQ(evals.size(), 4u) << result.output;
+  EXPECT_PRED2(contains, evals[3], "eval epoch 4: loss ");
+  EXPECT_PRED2(contains, evals[3], "top1 100.00% top5 100.00% (10 images)");
+  EXPECT_EQ(linesStartingWith(result.output, "train: ").size(), 1u);
+  EXPECT_PRED2(contains, result.output, " images/s (32 steps, 128 images in ");
+}
+
+TEST(Train, StepsCrossEpochsAndEvaluateAtEachEndAndAtTheEnd) {
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, toyDir());
+  options.steps = 10;
+  TrainResult result = runTrainingCaptured(options);
+  ASSERT_EQ(result.error, "");
+  std::vector<std::string> evals = linesStartingWith(result.output, "eval epoch ");
+  ASSERT_EQ(evals.size(), 2u) << result.output;
+  EXPECT_PRED2(contains, evals[0], "eval epoch 1: ");
+  EXPECT_PRED2(contains, evals[1], "eval epoch 2: ");
+  EXPECT_PRED2(contains, result.output, "(10 steps, 40 images in ");
+}
+
+/// Writes train files holding the toy samples 0..3 `copies` times over into `dir`.
+std::string repeatedDir(const std::string &name, uint32_t copies) {
+  std::string dir = scratchPath(name);
+  mkdir(dir.c_str(), 0777);
+  ToyData toy = toyData(4, 4, 4, 3, 0);
+  std::vector<uint8_t> images, labels;
+  for (uint32_t c = 0; c < copies; ++c) {
+    images.insert(images.end(), toy.images.begin(), toy.images.end());
+    labels.insert(labels.end(), toy.labels.begin(), toy.labels.end());
+  }
+  writeFile(dir + "/train-images-idx3-ubyte", idxBytes({4 * copies, 4, 4}, images));
+  writeFile(dir + "/train-labels-idx1-ubyte", idxBytes({4 * copies}, labels));
+  return dir;
+}
+
+TEST(Train, AccumulatingTwoCopiesOfABatchEqualsTheBatchOnce) {
+  // grad_scale = 1/2 makes the sum of two identical micro-batch gradients their mean; doubling
+  // and halving are exact in float, so the weights must agree bit for bit. Were grad_scale left
+  // at 1 (or 0), the updates would be twice as large (or nothing).
+  std::string once = scratchPath("once.ckpt"), twice = scratchPath("twice.ckpt");
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, "idx:" + repeatedDir("one", 1));
+  options.steps = 3;
+  options.shuffle = false;
+  options.evaluate = false;
+  options.lr.baseLr = 0.3;
+  options.checkpointPath = once;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  options.dataSpec = "idx:" + repeatedDir("two", 2);
+  options.accum = 2;
+  options.checkpointPath = twice;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+
+  for (const char *name : {"fc.weight", "fc.bias", "fc.weight@momentum", "fc.bias@momentum"}) {
+    std::vector<float> a = checkpointValues(KILN_FIXTURE_TRAIN, once, name);
+    EXPECT_EQ(a, checkpointValues(KILN_FIXTURE_TRAIN, twice, name)) << name;
+  }
+  std::vector<float> weight = checkpointValues(KILN_FIXTURE_TRAIN, once, "fc.weight");
+  EXPECT_NE(weight, std::vector<float>(weight.size(), 0.0f)); // it did train
+}
+
+TEST(Train, ResumingContinuesBitIdentically) {
+  // The dropout fixture: its updates depend on the seed scalar of every micro-batch as well as
+  // on the shuffled order, so the checkpoint must carry both.
+  std::string data = toyDir();
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN_DROPOUT, data);
+  options.seed = 7;
+  options.accum = 2;
+  options.lr.baseLr = 0.2;
+  // A schedule that does not depend on the run's length (cosine does), so a shorter first run
+  // computes the same updates as the first part of the long one.
+  options.lr.schedule = LrSchedule::Step;
+  options.lr.stepEpochs = {1};
+  options.lr.gamma = 0.5;
+  options.lr.warmupEpochs = 0.5;
+  options.epochs = 2;
+  std::string straight = scratchPath("straight.ckpt");
+  options.checkpointPath = straight;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+
+  // Stopped at the end of epoch 1, then resumed.
+  std::string halves = scratchPath("halves.ckpt");
+  options.epochs = 1;
+  options.checkpointPath = halves;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  options.epochs = 2;
+  options.resumePath = halves;
+  TrainResult resumed = runTrainingCaptured(options);
+  ASSERT_EQ(resumed.error, "");
+  EXPECT_PRED2(contains, resumed.output, "resumed from " + halves + " at step 4");
+  EXPECT_EQ(readFile(halves), readFile(straight));
+
+  // Stopped in the middle of epoch 1 (after 3 of its 4 updates), then resumed.
+  std::string middle = scratchPath("middle.ckpt");
+  options.resumePath.clear();
+  options.epochs.reset();
+  options.steps = 3;
+  options.checkpointPath = middle;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  options.steps.reset();
+  options.epochs = 2;
+  options.resumePath = middle;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  EXPECT_EQ(readFile(middle), readFile(straight));
+
+  // The comparison can fail: another seed trains to other weights.
+  std::string otherSeed = scratchPath("other.ckpt");
+  options.resumePath.clear();
+  options.seed = 8;
+  options.checkpointPath = otherSeed;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  EXPECT_NE(checkpointValues(KILN_FIXTURE_TRAIN_DROPOUT, otherSeed, "fc.weight"),
+            checkpointValues(KILN_FIXTURE_TRAIN_DROPOUT, straight, "fc.weight"));
+}
+
+TEST(Train, EvaluateOnlyReproducesTheLastEvaluation) {
+  std::string data = toyDir(), checkpoint = scratchPath("run.ckpt");
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, data);
+  options.epochs = 2;
+  options.checkpointPath = checkpoint;
+  TrainResult trained = runTrainingCaptured(options);
+  ASSERT_EQ(trained.error, "");
+  TrainOptions evaluate = trainOptions(KILN_FIXTURE_TRAIN, data);
+  evaluate.evaluateCheckpoint = checkpoint;
+  TrainResult evaluated = runTrainingCaptured(evaluate);
+  ASSERT_EQ(evaluated.error, "");
+  std::vector<std::string> last = linesStartingWith(trained.output, "eval epoch 2: ");
+  ASSERT_EQ(last.size(), 1u);
+  EXPECT_EQ(linesStartingWith(evaluated.output, "eval "), last);
+  EXPECT_EQ(linesStartingWith(evaluated.output, "train: ").size(), 0u);
+}
+
+TEST(Train, ZeroLearningRateLeavesTheParametersAlone) {
+  std::string checkpoint = scratchPath("run.ckpt");
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, toyDir());
+  options.lr.baseLr = 0;
+  options.checkpointPath = checkpoint;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  EXPECT_EQ(checkpointValues(KILN_FIXTURE_TRAIN, checkpoint, "fc.weight"),
+            std::vector<float>(48, 0.0f));
+  EXPECT_EQ(checkpointValues(KILN_FIXTURE_TRAIN, checkpoint, "fc.bias"),
+            (std::vector<float>{0.1f, -0.1f, 0.05f}));
+  // The state still moved: fwd_bwd updates running statistics whatever the learning rate.
+  EXPECT_NE(checkpointValues(KILN_FIXTURE_TRAIN, checkpoint, "x.running_mean"),
+            std::vector<float>(16, 0.0f));
+}
+
+TEST(Train, WritesCsvAndJsonLinesLogs) {
+  std::string data = toyDir();
+  for (const char *name : {"log.csv", "log.jsonl"}) {
+    std::string log = scratchPath(name);
+    TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, data);
+    options.steps = 12;
+    options.logEvery = 5;
+    options.logPath = log;
+    TrainResult result = runTrainingCaptured(options);
+    ASSERT_EQ(result.error, "");
+    std::string text = readFile(log);
+    // Steps 5, 8 (end of epoch 1), 10, 12 (the end); evaluations after steps 8 and 12.
+    if (contains(name, ".csv")) {
+      std::vector<std::string> lines = linesStartingWith(text, "");
+      ASSERT_EQ(lines.size(), 7u) << text;
+      EXPECT_EQ(lines[0], "kind,epoch,step,lr,loss,top1,top5,images_per_s");
+      EXPECT_EQ(lines[1].rfind("train,1,5,0.01,", 0), 0u) << lines[1];
+      EXPECT_EQ(lines[2].rfind("train,1,8,", 0), 0u) << lines[2];
+      EXPECT_EQ(lines[3].rfind("eval,1,8,0.01,", 0), 0u) << lines[3];
+      EXPECT_PRED2(contains, lines[3], ",100,"); // top5 of 3 classes
+      EXPECT_EQ(lines[4].rfind("train,2,10,", 0), 0u) << lines[4];
+      EXPECT_EQ(lines[6].rfind("eval,2,12,", 0), 0u) << lines[6];
+    } else {
+      std::vector<std::string> lines = linesStartingWith(text, "{");
+      ASSERT_EQ(lines.size(), 6u) << text;
+      EXPECT_EQ(lines[0].rfind("{\"kind\": \"train\", \"epoch\": 1, \"step\": 5, \"lr\": 0.01, "
+                               "\"loss\": ", 0),
+                0u)
+          << lines[0];
+      EXPECT_PRED2(contains, lines[2], "{\"kind\": \"eval\", \"epoch\": 1, \"step\": 8,");
+      for (const std::string &line : lines)
+        for (const char *key : {"\"top1\": ", "\"top5\": ", "\"images_per_s\": "})
+          EXPECT_PRED2(contains, line, key);
+    }
+    // Plain progress lines on the output, one per logged step.
+    EXPECT_EQ(linesStartingWith(result.output, "epoch ").size(), 4u) << result.output;
+  }
+}
+
+TEST(Train, SyntheticDataTrainsAndEvaluatesOnTheSameSet) {
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, "synthetic");
+  options.syntheticSamples = 22;
+  TrainResult result = runTrainingCaptured(options);
+  ASSERT_EQ(result.error, "");
+  EXPECT_PRED2(contains, result.output, "synthetic (22 samples of 16 values, 3 classes)");
+  EXPECT_PRED2(contains, result.output, "(22 images)"); // 5 batches of 4 and one padded
+  EXPECT_PRED2(contains, result.output, "(5 steps, 20 images in ");
+}
+
+TEST(Train, RefusesBadArtifactsDataAndOptions) {
+  std::string data = toyDir();
+  TrainOptions options = trainOptions(KILN_FIXTURE_GOOD, data);
+  EXPECT_PRED2(contains, runTrainingCaptured(options).error, "no entry point 'fwd_bwd'");
+  options = trainOptions(KILN_FIXTURE_TRAIN, data);
+  options.accum = 9; // 36 samples per update, 32 in the set
+  EXPECT_PRED2(contains, runTrainingCaptured(options).error,
+               "has fewer samples than one update takes (batch 4 x accum 9)");
+  options = trainOptions(KILN_FIXTURE_TRAIN, "idx:" + scratchPath("nowhere"));
+  EXPECT_PRED2(contains, runTrainingCaptured(options).error,
+               "training data: " + scratchPath("nowhere") + ": no train-images-idx3-ubyte");
+  options = trainOptions(KILN_FIXTURE_TRAIN, "idx:" + repeatedDir("no-t10k", 2));
+  EXPECT_PRED2(contains, runTrainingCaptured(options).error,
+               "evaluation data (--eval-data names another set, --no-eval skips evaluation)");
+  options = trainOptions(KILN_FIXTURE_TRAIN, data);
+  options.checkpointPath = scratchPath("missing-dir/run.ckpt");
+  EXPECT_PRED2(contains, runTrainingCaptured(options).error,
+               "missing-dir/run.ckpt: cannot write checkpoint: directory");
+  options = trainOptions(KILN_FIXTURE_TRAIN, data);
+  options.logPath = scratchPath("log.txt");
+  EXPECT_PRED2(contains, runTrainingCaptured(options).error, "a log file ends in .csv, .jsonl");
+}
+
+} // namespace
