@@ -73,13 +73,13 @@ public:
     fillArguments();
     std::vector<std::vector<uint8_t>> before = snapshot(plan.arguments);
     double lossOfF;
-    if (!runEntry(plan.entry, error))
+    if (!runEntry(plan.lossEntry, error))
       return false;
     lossOfF = load(plan.loss, 0);
     zeroGradients();
     if (!runEntry(plan.gradEntry, error))
       return false;
-    if (plan.gradEntryWritesLoss)
+    if (plan.lossEntry != plan.gradEntry && plan.gradEntryWritesLoss)
       checkLoss(lossOfF, load(plan.loss, 0));
     std::vector<std::vector<double>> once = gradients();
     if (!runEntry(plan.gradEntry, error))
@@ -242,9 +242,10 @@ private:
     return indices;
   }
 
-  /// F at the current arguments.
+  /// F at the current arguments (F_grad stands in for a missing F: the gradients it adds are
+  /// not read again).
   bool lossAt(double &loss, std::string &error) {
-    if (!runEntry(plan.entry, error))
+    if (!runEntry(plan.lossEntry, error))
       return false;
     loss = load(plan.loss, 0);
     return true;

@@ -40,22 +40,24 @@ uint64_t elementCount(const kiln_buffer_info_t &info) {
   return info.byte_size / kiln_dtype_size(info.dtype);
 }
 
-/// The entry to check when --entry is not given: the only E such that E_grad exists.
+/// The entry to check when --entry is not given: F for the only entry named F_grad.
 bool pickEntry(const kiln_artifact_t *artifact, std::string &entry, std::string &error) {
+  const std::string suffix = "_grad";
   std::vector<std::string> candidates;
   for (uint32_t e = 0; e < kiln_artifact_entry_count(artifact); ++e) {
     std::string name = kiln_artifact_entry_name(artifact, e);
-    if (kiln_artifact_find_entry(artifact, (name + "_grad").c_str()) >= 0)
-      candidates.push_back(name);
+    if (name.size() > suffix.size() &&
+        name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0)
+      candidates.push_back(name.substr(0, name.size() - suffix.size()));
   }
   if (candidates.size() == 1) {
     entry = candidates[0];
     return true;
   }
   error = candidates.empty()
-              ? "no entry E has a gradient entry E_grad beside it (entries: " +
-                    entryList(artifact) + "); was the function marked kiln.autodiff?"
-              : "several entries have a gradient entry; choose one with --entry (entries: " +
+              ? "no gradient entry F_grad (entries: " + entryList(artifact) +
+                    "); was the function marked kiln.autodiff?"
+              : "several gradient entries; choose one with --entry (entries: " +
                     entryList(artifact) + ")";
   return false;
 }
@@ -138,13 +140,21 @@ bool kiln::gradcheck::buildPlan(const kiln_artifact_t *artifact, const std::stri
   plan.gradEntry = plan.entry + "_grad";
   int64_t f = kiln_artifact_find_entry(artifact, plan.entry.c_str());
   int64_t fGrad = kiln_artifact_find_entry(artifact, plan.gradEntry.c_str());
-  if (f < 0 || fGrad < 0) {
-    error = "no entry '" + (f < 0 ? plan.entry : plan.gradEntry) +
-            "' in the artifact (entries: " + entryList(artifact) + ")";
+  if (fGrad < 0) {
+    error = "no entry '" + plan.gradEntry + "' in the artifact (entries: " +
+            entryList(artifact) + ")";
     return false;
   }
-  std::vector<uint32_t> fArguments = entryArguments(artifact, static_cast<uint32_t>(f));
   std::vector<uint32_t> gradArguments = entryArguments(artifact, static_cast<uint32_t>(fGrad));
+  // Without F, F's arguments and results are F_grad's less the gradient buffers.
+  plan.lossEntry = f >= 0 ? plan.entry : plan.gradEntry;
+  std::vector<uint32_t> fArguments;
+  if (f >= 0)
+    fArguments = entryArguments(artifact, static_cast<uint32_t>(f));
+  else
+    for (uint32_t buffer : gradArguments)
+      if (kiln_artifact_buffer_info(artifact, buffer).role != KILN_ROLE_GRADIENT)
+        fArguments.push_back(buffer);
   if (!findLoss(artifact, fArguments, plan, error) ||
       !findTargets(artifact, fArguments, gradArguments, plan, error))
     return false;

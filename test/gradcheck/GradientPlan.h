@@ -2,7 +2,8 @@
 //
 // Reads the autodiff contract out of an artifact's descriptor: the entry F and its gradient
 // entry F_grad, F's scalar loss (its first output), and each argument X that has a gradient
-// buffer X@grad in F_grad's arguments. Anything that breaks the contract is an error naming
+// buffer X@grad in F_grad's arguments. F may be missing (a private source function is
+// consumed by kiln-autodiff): F_grad computes the same loss, so it stands in for F. Anything that breaks the contract is an error naming
 // the entry or buffer, so a malformed artifact is refused before any check runs.
 //
 //===----------------------------------------------------------------------===//
@@ -29,6 +30,7 @@ struct GradientTarget {
 struct GradientPlan {
   std::string entry;      /// F
   std::string gradEntry;  /// F_grad
+  std::string lossEntry;  /// what the finite differences run: F, or F_grad if there is no F
   uint32_t loss;          /// buffer index of F's first output
   kiln_abi_dtype_t lossDtype;
   bool gradEntryWritesLoss; /// whether F_grad takes the loss buffer too

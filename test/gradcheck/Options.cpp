@@ -74,15 +74,16 @@ const char *kiln::gradcheck::helpText() {
          "Checks the gradients that kilnc's autodiff compiled into an artifact against\n"
          "central finite differences. The artifact has an entry F whose first output is a\n"
          "scalar f32/f64 loss, and an entry F_grad that adds d(loss)/dX into a buffer X@grad\n"
-         "(role gradient) for each differentiated argument X.\n"
+         "(role gradient) for each differentiated argument X. Without F (a private source\n"
+         "function is consumed by kiln-autodiff), F_grad's loss stands in for F's.\n"
          "\n"
          "Every float input and parameter is filled with seeded uniform values in [-1, 1];\n"
          "then it checks: F_grad's loss equals F's; running F_grad twice doubles every X@grad\n"
          "(gradients accumulate); F_grad leaves the arguments unchanged; and each element of\n"
          "X@grad equals (F(x+h) - F(x-h)) / 2h within |a - n| <= atol + rtol * max(|a|, |n|).\n"
          "\n"
-         "  --entry F           the function to check (default: the one entry E that has an\n"
-         "                      E_grad beside it)\n"
+         "  --entry F           the function to check (default: F of the one entry named\n"
+         "                      F_grad)\n"
          "  --seed N            seed of the random arguments and of the sample (default 0)\n"
          "  --eps H             finite-difference step (default 1e-6 for f64, 1e-2 for f32)\n"
          "  --rtol R, --atol A  tolerances (default 1e-5 and 1e-7 for f64, 1e-2 and 1e-3\n"
@@ -96,7 +97,7 @@ const char *kiln::gradcheck::helpText() {
          "\n"
          "Prints one line per check and a summary 'N passed, N failed'. Exit codes: 0 every\n"
          "check passed, 1 a check failed, 2 usage error, 3 the artifact cannot be checked\n"
-         "(not an artifact, no F or F_grad, no gradient buffer, a non-scalar loss).\n";
+         "(not an artifact, no F_grad, no gradient buffer, a non-scalar loss).\n";
 }
 
 ParseResult kiln::gradcheck::parseOptions(int argc, char **argv, Options &options,

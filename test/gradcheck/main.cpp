@@ -100,6 +100,10 @@ int main(int argc, char **argv) {
               kiln_artifact_buffer_info(artifact.get(), plan.loss).name,
               kiln_dtype_name(plan.lossDtype), plan.targets.size(),
               static_cast<unsigned long long>(options.seed));
+  if (plan.lossEntry != plan.entry)
+    std::printf("note: no entry '%s' (kiln-autodiff consumed a private source function): "
+                "%s's loss stands in for it, so the loss check is skipped\n",
+                plan.entry.c_str(), plan.gradEntry.c_str());
   Report report;
   if (!runChecks(session.get(), plan, options, report, error))
     return cannotCheck(error);
