@@ -215,7 +215,10 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   if (failed(abi))
     return 1;
   abi->batch = options.batch.value_or(0);
-  abi->source = options.inputPath;
+  // Absolute, so that `kiln-run train --export` finds the model from any directory.
+  llvm::SmallString<256> source(options.inputPath);
+  llvm::sys::fs::make_absolute(source);
+  abi->source = std::string(source);
   abi->options = options.commandLine;
 
   PassManager lowering(&context);
