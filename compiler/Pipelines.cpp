@@ -42,7 +42,7 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
 }
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
-  appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg,convert-linalg-to-loops),lower-affine,"
+  appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg,kiln-loop-order,convert-linalg-to-loops),lower-affine,"
                      "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
                      "convert-math-to-libm,convert-scf-to-cf,finalize-memref-to-llvm,"
                      "convert-arith-to-llvm,convert-index-to-llvm,"

@@ -51,6 +51,19 @@ def KilnCopyReturnedArgumentsPass
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def KilnLoopOrderPass : Pass<"kiln-loop-order", "mlir::func::FuncOp"> {
+  let summary = "Orders the loops of linalg ops so the innermost loop runs along the output row";
+  let description = [{
+    The plain-loop lowering (convert-linalg-to-loops) nests loops in iteration-space order,
+    which for a convolution puts the 3-wide filter loop innermost, where LLVM cannot vectorize.
+    This pass generalizes named linalg ops and interchanges every op with reductions so that
+    the parallel loop indexing the output's last (unit-stride) dimension is innermost and the
+    reductions sit just outside it: the innermost loop then streams contiguous rows of the
+    output and inputs, and LLVM vectorizes it. A reference schedule, not the fast pipeline.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def KilnInPlaceBuffersPass : Pass<"kiln-inplace-buffers", "mlir::ModuleOp"> {
   let summary = "Writes results that name an argument's buffer into that argument";
   let description = [{

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "dialects/Kiln/IR/KilnOps.h"
 #include "frontends/onnx/ImportContext.h"
+#include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
 using namespace kiln::onnx_import;
@@ -188,6 +189,20 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,
                                          const OpRegistry &registry) {
   for (const onnx::TensorProto &init : graph.initializer())
     initializers[init.name()] = &init;
+  // PyTorch's exporter shares equal initializers through Identity nodes (a batch norm's
+  // zero running mean becomes `Identity(bias)`). Each name is its own tensor in the model
+  // being trained, so such an output becomes a parameter of its own, initialised with the
+  // same value; `kiln-run train --export` writes it back as an initializer.
+  llvm::DenseSet<int> aliasNodes;
+  for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (node.op_type() != "Identity" || node.input_size() != 1 || node.output_size() != 1)
+      continue;
+    auto source = initializers.find(node.input(0));
+    if (source == initializers.end() || initializers.count(node.output(0)))
+      continue;
+    initializers[node.output(0)] = source->second;
+    aliasNodes.insert(index);
+  }
   for (const onnx::ValueInfoProto &info : graph.value_info())
     onnxTypes[info.name()] = &info.type();
   for (const onnx::ValueInfoProto &info : graph.output())
@@ -202,6 +217,10 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,
   bool ok = true;
   SmallVector<const OpImportFn *> importers;
   for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (aliasNodes.contains(index)) {
+      importers.push_back(nullptr);
+      continue;
+    }
     bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
     const OpImportFn *import = defaultDomain ? registry.lookup(node.op_type(), opset) : nullptr;
     importers.push_back(import);
@@ -221,6 +240,8 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,
   // Nodes in the graph's (topological) order. A failed node poisons its outputs, and nodes
   // that read poisoned values are skipped, so each independent problem is reported once.
   for (auto [index, node] : llvm::enumerate(graph.node())) {
+    if (aliasNodes.contains(index))
+      continue;
     bool importable = importers[index] &&
                       llvm::none_of(node.input(), [&](const std::string &input) {
                         return poisoned.contains(input);

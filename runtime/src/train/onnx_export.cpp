@@ -26,6 +26,31 @@ kiln_status_t readModel(const std::string &path, onnx::ModelProto &model) {
   return nullptr;
 }
 
+/// kilnc imports `Identity(initializer)` outputs (PyTorch's exporter shares equal initializers
+/// that way) as parameters of their own. Each such output becomes an initializer again, a copy
+/// of its source, and its Identity node goes, so that it can receive its own trained values.
+void splitSharedInitializers(onnx::GraphProto &graph) {
+  std::map<std::string, const onnx::TensorProto *> byName;
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    byName[tensor.name()] = &tensor;
+  std::vector<onnx::TensorProto> copies;
+  auto *nodes = graph.mutable_node();
+  for (int i = nodes->size() - 1; i >= 0; --i) {
+    const onnx::NodeProto &node = nodes->Get(i);
+    if (node.op_type() != "Identity" || node.input_size() != 1 || node.output_size() != 1)
+      continue;
+    auto source = byName.find(node.input(0));
+    if (source == byName.end() || byName.count(node.output(0)))
+      continue;
+    onnx::TensorProto copy = *source->second;
+    copy.set_name(node.output(0));
+    copies.push_back(std::move(copy));
+    nodes->DeleteSubrange(i, 1);
+  }
+  for (onnx::TensorProto &copy : copies)
+    *graph.add_initializer() = std::move(copy);
+}
+
 } // namespace
 
 kiln_status_t kiln::train::exportToOnnx(const std::string &modelPath,
@@ -33,6 +58,7 @@ kiln_status_t kiln::train::exportToOnnx(const std::string &modelPath,
                                         const TrainingArtifact &artifact) {
   onnx::ModelProto model;
   KILN_RETURN_IF_ERROR(readModel(modelPath, model));
+  splitSharedInitializers(*model.mutable_graph());
   std::map<std::string, onnx::TensorProto *> initializers;
   for (onnx::TensorProto &tensor : *model.mutable_graph()->mutable_initializer())
     initializers[tensor.name()] = &tensor;
