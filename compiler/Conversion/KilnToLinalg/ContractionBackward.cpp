@@ -94,21 +94,40 @@ struct Conv2DBackwardFilterLowering : OpRewritePattern<Conv2DBackwardFilterOp> {
                             {0, 0, pads[2], pads[3]}, scalarConstant(rewriter, loc, element, 0));
     Value x = splitGroups(rewriter, loc, input, 1, groups);
     Value dy = splitGroups(rewriter, loc, op.getOutputGrad(), 1, groups);
-    auto gradType = RankedTensorType::get(
-        {groups, filterType.getDimSize(0) / groups, filterType.getDimSize(1),
-         filterType.getDimSize(2), filterType.getDimSize(3)},
-        element);
-    // Loops: g, f, c, kh, kw (parallel), n, oh, ow (reduction).
+    // Accumulate per output column first (loops g, f, c, kh, kw, ow parallel; n, oh
+    // reduction), then sum the columns: the long accumulation then runs along contiguous
+    // rows of the input and the output gradient instead of across the 3-wide filter.
+    int64_t ow = cast<RankedTensorType>(op.getOutputGrad().getType()).getDimSize(3);
+    SmallVector<int64_t> gradShape = {groups, filterType.getDimSize(0) / groups,
+                                      filterType.getDimSize(1), filterType.getDimSize(2),
+                                      filterType.getDimSize(3)};
+    SmallVector<int64_t> columnShape(gradShape);
+    columnShape.push_back(ow);
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     AffineMap xMap = AffineMap::get(
-        8, 0, {d(5), d(0), d(2), d(6) * strides[0] + d(3) * dilations[0],
-               d(7) * strides[1] + d(4) * dilations[1]},
+        8, 0, {d(6), d(0), d(2), d(7) * strides[0] + d(3) * dilations[0],
+               d(5) * strides[1] + d(4) * dilations[1]},
         ctx);
-    AffineMap dyMap = AffineMap::get(8, 0, {d(5), d(0), d(1), d(6), d(7)}, ctx);
-    AffineMap outMap = AffineMap::get(8, 0, {d(0), d(1), d(2), d(3), d(4)}, ctx);
-    Value grad = multiplyAccumulate(rewriter, loc, x, dy, filledTensor(rewriter, loc, gradType, 0),
-                                    {xMap, dyMap, outMap}, 8, 5);
+    AffineMap dyMap = AffineMap::get(8, 0, {d(6), d(0), d(1), d(7), d(5)}, ctx);
+    AffineMap columnMap = AffineMap::getMultiDimIdentityMap(8, ctx).getMajorSubMap(6);
+    Value columns = multiplyAccumulate(
+        rewriter, loc, x, dy,
+        filledTensor(rewriter, loc, RankedTensorType::get(columnShape, element), 0),
+        {xMap, dyMap, columnMap}, 8, 6);
+    AffineMap all = AffineMap::getMultiDimIdentityMap(6, ctx);
+    SmallVector<utils::IteratorType> iterators(5, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    auto gradType = RankedTensorType::get(gradShape, element);
+    Value grad =
+        rewriter
+            .create<linalg::GenericOp>(
+                loc, gradType, columns, filledTensor(rewriter, loc, gradType, 0),
+                ArrayRef<AffineMap>{all, all.getMajorSubMap(5)}, iterators,
+                [](OpBuilder &b, Location l, ValueRange args) {
+                  b.create<linalg::YieldOp>(l, emitAdd(b, l, args[1], args[0]));
+                })
+            .getResult(0);
     rewriter.replaceOp(op, mergeGroups(rewriter, loc, grad, 0));
     return success();
   }
