@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Trains one Fashion-MNIST CNN with PyTorch and with kiln, side by side, and prints both.
 
-The model (two conv-BN-ReLU-maxpool blocks, then a linear classifier) is built in PyTorch and
+The model (test/e2e/fashion_cnn/make_model.py: two conv-BN-ReLU-maxpool blocks, then a linear
+classifier) is built in PyTorch and
 exported to ONNX; kiln compiles that same file (kilnc --train) and trains it (kiln-run train),
 so both start from the same weights and see the same data, batch, optimizer and number of
 updates. Prints images/s of the training loop for each, their ratio, and the test accuracy.
@@ -31,20 +32,9 @@ REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TRAIN_IMAGES = 60000
 
 
-class FashionCnn(nn.Module):
-    """[conv 3x3 - batch norm - ReLU - maxpool 2] x 2, then linear(32*7*7 -> 10)."""
-
-    def __init__(self):
-        super().__init__()
-
-        def block(cin, cout):
-            return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1, bias=False),
-                                 nn.BatchNorm2d(cout), nn.ReLU(), nn.MaxPool2d(2))
-        self.features = nn.Sequential(block(1, 16), block(16, 32))
-        self.classifier = nn.Linear(32 * 7 * 7, 10)
-
-    def forward(self, x):
-        return self.classifier(torch.flatten(self.features(x), 1))
+# The model of the README's main job and of docs/training.md's full run.
+sys.path.insert(0, os.path.join(REPO, "test", "e2e", "fashion_cnn"))
+from make_model import FashionCnn  # noqa: E402
 
 
 def read_idx(path):
@@ -160,7 +150,7 @@ def main(argv):
     parser.add_argument("--epochs", type=int, default=1)
     parser.add_argument("--steps", type=int, help="updates (instead of --epochs)")
     parser.add_argument("--batch", type=int, default=64)
-    parser.add_argument("--lr", type=float, default=0.05)
+    parser.add_argument("--lr", type=float, default=0.02)
     parser.add_argument("--momentum", type=float, default=0.9)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)

@@ -15,11 +15,14 @@ kiln::train::ConsoleProgress::ConsoleProgress(ProgressStyle style, FILE *out)
 void kiln::train::ConsoleProgress::step(const LogRecord &r, uint64_t stepInEpoch,
                                         uint64_t stepsPerEpoch, bool logged) {
   if (!bar) {
-    if (logged)
+    if (logged) {
       std::fprintf(out, "epoch %llu step %llu: loss %.4f top1 %.2f%% lr %.6g %.0f images/s\n",
                    static_cast<unsigned long long>(r.epoch),
                    static_cast<unsigned long long>(r.step), r.loss, r.top1, r.lr,
                    r.imagesPerSecond);
+      // Lines go to logs and pipes as they happen, not when a buffer fills.
+      std::fflush(out);
+    }
     return;
   }
   Clock::time_point now = Clock::now();
