@@ -30,10 +30,16 @@ class FashionCnn(nn.Module):
 def main():
     torch.manual_seed(0)
     model = FashionCnn()
+    # Eval mode, exported as is (PRESERVE; EVAL would fold batch norm into the convolutions):
+    # batch norm is the inference node on running statistics, as ONNX Runtime and every
+    # inference engine expect, and kilnc --train turns it into batch statistics. A
+    # training-mode export would write BatchNormalization with five outputs, which ONNX
+    # defines as batch statistics even for inference.
+    model.eval()
     out = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model.onnx")
     torch.onnx.export(model, torch.zeros(1, 1, 28, 28), out, input_names=["image"],
                       output_names=["logits"], dynamic_axes={"image": {0: "N"}, "logits": {0: "N"}},
-                      opset_version=13, training=torch.onnx.TrainingMode.TRAINING,
+                      opset_version=13, training=torch.onnx.TrainingMode.PRESERVE,
                       do_constant_folding=False)
     print("wrote", out)
 
