@@ -1,17 +1,16 @@
 //===- Autodiff.cpp - reverse-mode differentiation of kiln functions ------===//
 //
-// The pass never looks at op names: each op's VjpOpInterface builds its gradients. The pass
-// only decides which ops are on a path from a `kiln.wrt` argument to the objective, walks them
-// backwards and sums the gradients each value receives from its users.
+// The pass copies the function, differentiates the copy with respect to its `kiln.wrt`
+// arguments (vjp::reverseGradients: each op's VjpOpInterface builds its gradients) and adds
+// the gradients into gradient-buffer arguments.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/EntryBuffers.h"
 #include "compiler/Transforms/Passes.h"
 #include "dialects/Kiln/IR/KilnOps.h"
+#include "dialects/Kiln/IR/ReverseMode.h"
 #include "dialects/Kiln/IR/VjpUtils.h"
 
-#include "mlir/IR/IRMapping.h"
-#include "llvm/ADT/DenseSet.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNAUTODIFFPASS
@@ -25,27 +24,6 @@ namespace {
 
 constexpr StringLiteral kAutodiffAttr = "kiln.autodiff";
 constexpr StringLiteral kWrtAttr = "kiln.wrt";
-
-/// Values that depend on a differentiated argument and that the objective depends on: only
-/// these carry gradients.
-llvm::DenseSet<Value> activeValues(Block &body, ArrayRef<BlockArgument> wrt, Value objective) {
-  llvm::DenseSet<Value> varied(wrt.begin(), wrt.end());
-  for (Operation &op : body.without_terminator())
-    if (llvm::any_of(op.getOperands(), [&](Value v) { return varied.contains(v); }))
-      for (Value result : op.getResults())
-        if (vjp::isDifferentiable(result))
-          varied.insert(result);
-  llvm::DenseSet<Value> useful = {objective};
-  for (Operation &op : llvm::reverse(body.without_terminator()))
-    if (llvm::any_of(op.getResults(), [&](Value v) { return useful.contains(v); }))
-      for (Value operand : op.getOperands())
-        useful.insert(operand);
-  llvm::DenseSet<Value> active;
-  for (Value v : varied)
-    if (useful.contains(v))
-      active.insert(v);
-  return active;
-}
 
 /// Builds the backward pass of `func` (already a copy) before its return; returns the gradient
 /// of the objective with respect to each of `wrt` (null where it does not depend on it).
@@ -62,51 +40,13 @@ FailureOr<SmallVector<Value>> differentiate(func::FuncOp func, ArrayRef<BlockArg
     return func.emitError("the objective (first result) must be a rank-0 float tensor, got ")
            << objective.getType();
 
-  llvm::DenseSet<Value> active = activeValues(body, wrt, objective);
-  llvm::DenseMap<Value, Value> gradients;
-  OpBuilder b(ret);
-  gradients[objective] = vjp::splat(b, func.getLoc(), objectiveType, 1.0);
-  auto accumulate = [&](Value of, Value grad) {
-    Value &slot = gradients[of];
-    slot = slot ? vjp::add(b, grad.getLoc(), slot, grad) : grad;
-  };
-
   SmallVector<Operation *> forwardOps;
   for (Operation &op : body.without_terminator())
     forwardOps.push_back(&op);
-  for (Operation *op : llvm::reverse(forwardOps)) {
-    if (!llvm::any_of(op->getResults(), [&](Value r) { return gradients.count(r); }))
-      continue;
-    if (!llvm::any_of(op->getOperands(), [&](Value v) { return active.contains(v); }))
-      continue;
-    auto differentiable = dyn_cast<VjpOpInterface>(op);
-    if (!differentiable)
-      return op->emitOpError("has no gradient (no vector-Jacobian product), but it lies "
-                             "between a trained argument and the objective");
-    SmallVector<Value> resultGrads;
-    for (Value result : op->getResults())
-      resultGrads.push_back(gradients.lookup(result));
-    SmallVector<Value> operandGrads;
-    b.setInsertionPoint(ret);
-    if (failed(differentiable.buildVjp(b, resultGrads, operandGrads)))
-      return failure();
-    if (operandGrads.size() != op->getNumOperands())
-      return op->emitOpError("VJP produced ")
-             << operandGrads.size() << " gradients for " << op->getNumOperands()
-             << " operands";
-    for (auto [operand, grad] : llvm::zip(op->getOperands(), operandGrads)) {
-      if (!grad || !active.contains(operand))
-        continue;
-      if (grad.getType() != operand.getType())
-        return op->emitOpError("VJP produced a gradient of type ")
-               << grad.getType() << " for an operand of type " << operand.getType();
-      accumulate(operand, grad);
-    }
-  }
-  SmallVector<Value> result;
-  for (BlockArgument arg : wrt)
-    result.push_back(gradients.lookup(arg));
-  return result;
+  OpBuilder b(ret);
+  Value seed = vjp::splat(b, func.getLoc(), objectiveType, 1.0);
+  SmallVector<Value> wrtValues(wrt.begin(), wrt.end());
+  return vjp::reverseGradients(b, forwardOps, objective, seed, wrtValues);
 }
 
 LogicalResult buildGradientFunction(func::FuncOp source, StringRef name) {

@@ -13,10 +13,11 @@
 using namespace mlir;
 using namespace kiln::onnx_import;
 
-GraphImporter::GraphImporter(ModuleOp module, StringRef path, int64_t opset)
+GraphImporter::GraphImporter(ModuleOp module, StringRef path,
+                             const llvm::StringMap<int64_t> &versions)
     : module(module),
       fileLocation(FileLineColLoc::get(StringAttr::get(module.getContext(), path), 0, 0)),
-      opset(opset), bodyBuilder(module.getContext()) {}
+      versions(versions), bodyBuilder(module.getContext()) {}
 
 DictionaryAttr GraphImporter::bufferAttrs(StringRef name, StringRef role) {
   return bodyBuilder.getDictionaryAttr(
@@ -139,7 +140,7 @@ LogicalResult GraphImporter::checkAgainstOnnx(StringRef label, StringRef name, T
 
 LogicalResult GraphImporter::importNode(const onnx::NodeProto &node, int index,
                                         const OpImportFn &import) {
-  NodeContext nodeContext(*this, node, index, opset);
+  NodeContext nodeContext(*this, node, index, versions.lookup(canonicalDomain(node.domain())));
   if (failed(import(nodeContext)))
     return failure();
   std::string label = describeNode(node, index);
@@ -221,16 +222,17 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,
       importers.push_back(nullptr);
       continue;
     }
-    bool defaultDomain = node.domain().empty() || node.domain() == "ai.onnx";
-    const OpImportFn *import = defaultDomain ? registry.lookup(node.op_type(), opset) : nullptr;
+    StringRef domain = canonicalDomain(node.domain());
+    int64_t version = versions.lookup(domain);
+    const OpImportFn *import = registry.lookup(domain, node.op_type(), version);
     importers.push_back(import);
     if (import)
       continue;
     auto diag = emitError(fileLocation) << describeNode(node, index) << ": unsupported op";
-    if (defaultDomain)
-      diag << " at opset " << opset;
+    if (domain.empty())
+      diag << " at opset " << version;
     else
-      diag << " (domain '" << node.domain() << "')";
+      diag << " (domain '" << node.domain() << "' version " << version << ")";
     ok = false;
   }
 

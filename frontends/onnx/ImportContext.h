@@ -30,20 +30,33 @@ class NodeContext;
 /// Imports one node; sets its outputs through NodeContext::setOutput.
 using OpImportFn = std::function<mlir::LogicalResult(NodeContext &)>;
 
-/// Op importers keyed by (op_type, since-opset), as ONNX versions its operator schemas: a
-/// model at opset V uses, for each op type, the entry with the largest sinceVersion <= V.
+/// Op importers keyed by (domain, op_type, since-version), as ONNX versions its operator
+/// schemas: a model importing version V of a domain uses, for each op type, the entry with
+/// the largest sinceVersion <= V. The default domain is "" (or its alias "ai.onnx").
 class OpRegistry {
 public:
-  void add(llvm::StringRef opType, int64_t sinceVersion, OpImportFn import);
-  const OpImportFn *lookup(llvm::StringRef opType, int64_t opset) const;
+  void add(llvm::StringRef opType, int64_t sinceVersion, OpImportFn import) {
+    add("", opType, sinceVersion, std::move(import));
+  }
+  void add(llvm::StringRef domain, llvm::StringRef opType, int64_t sinceVersion,
+           OpImportFn import);
+  const OpImportFn *lookup(llvm::StringRef domain, llvm::StringRef opType,
+                           int64_t version) const;
 
 private:
   llvm::StringMap<std::vector<std::pair<int64_t, OpImportFn>>> entries;
 };
 
+/// The default domain is "" or "ai.onnx" in a node; both become "".
+inline llvm::StringRef canonicalDomain(llvm::StringRef domain) {
+  return domain == "ai.onnx" ? llvm::StringRef() : domain;
+}
+
 void registerNNOps(OpRegistry &registry);
 void registerMathOps(OpRegistry &registry);
 void registerTensorOps(OpRegistry &registry);
+/// ai.onnx.preview.training: Gradient, Momentum, Adam, Adagrad.
+void registerTrainingOps(OpRegistry &registry);
 
 //===----------------------------------------------------------------------===//
 // Types and tensors (OnnxTypes.cpp)
@@ -75,6 +88,8 @@ public:
   NodeContext(GraphImporter &graph, const onnx::NodeProto &node, int index, int64_t opset);
 
   const onnx::NodeProto &node() const { return nodeProto; }
+  /// The node's position in the graph (separates the random streams of nodes).
+  int index() const { return nodeIndex; }
   int64_t opset() const { return opsetVersion; }
   /// NameLoc("<node name>", model.onnx:0:0): the location of every op built for the node.
   mlir::Location loc() const { return location; }
@@ -97,6 +112,9 @@ public:
   /// The runtime value of input `i` (reports an error and returns null if there is none).
   mlir::Value input(int i);
   mlir::RankedTensorType inputType(int i);
+  /// The runtime value of the tensor `name` that an attribute refers to (Gradient's `y`);
+  /// reports an error naming `attribute` and returns null if no earlier node produces it.
+  mlir::Value valueNamed(llvm::StringRef name, llvm::StringRef attribute);
   /// The compile-time value of input `i`: an initializer or a Constant node's output.
   mlir::FailureOr<mlir::DenseElementsAttr> constantInput(int i);
   /// Compile-time integer list (shape, axes, pads...) from input `i`.
@@ -152,6 +170,7 @@ private:
   GraphImporter &graph;
   const onnx::NodeProto &nodeProto;
   std::string label;
+  int nodeIndex;
   int64_t opsetVersion;
   mlir::Location location;
 };
@@ -162,7 +181,10 @@ private:
 
 class GraphImporter {
 public:
-  GraphImporter(mlir::ModuleOp module, llvm::StringRef path, int64_t opset);
+  /// `versions` maps each operator domain the model imports ("" for the default one) to its
+  /// version.
+  GraphImporter(mlir::ModuleOp module, llvm::StringRef path,
+                const llvm::StringMap<int64_t> &versions);
 
   /// Imports the whole graph into `func.func @forward`. Reports every error it can find in
   /// one go: all unsupported ops, then each failing node whose inputs were importable.
@@ -201,7 +223,7 @@ private:
 
   mlir::ModuleOp module;
   mlir::Location fileLocation;
-  int64_t opset;
+  llvm::StringMap<int64_t> versions;
   mlir::OpBuilder bodyBuilder;
   mlir::func::FuncOp function;
   llvm::StringMap<mlir::Value> values;

@@ -145,16 +145,26 @@ void loadOrThrow(const std::string &path, const LoadOptions &options, onnx::Mode
     return;
   }
   bool hasDefaultDomain = false;
-  for (const auto &import : model.opset_import())
+  for (const auto &import : model.opset_import()) {
     if (import.domain().empty() || import.domain() == "ai.onnx") {
       hasDefaultDomain = true;
       result.opset = import.version();
+    } else if (import.domain() == kTrainingDomain) {
+      result.trainingOpset = import.version();
     }
-  if (!hasDefaultDomain) {
+  }
+  if (!hasDefaultDomain && result.trainingOpset == 0) {
     result.errors.push_back("the model imports no default-domain (ai.onnx) opset");
     return;
   }
-  if (result.opset < kMinOpset || result.opset > kMaxOpset) {
+  if (result.trainingOpset != 0 && result.trainingOpset != kTrainingDomainVersion) {
+    result.errors.push_back(std::string(kTrainingDomain) + " version " +
+                            std::to_string(result.trainingOpset) +
+                            " is not supported (kiln imports version " +
+                            std::to_string(kTrainingDomainVersion) + ")");
+    return;
+  }
+  if (hasDefaultDomain && (result.opset < kMinOpset || result.opset > kMaxOpset)) {
     result.errors.push_back("default-domain opset " + std::to_string(result.opset) +
                             " is not supported (kiln imports opsets " +
                             std::to_string(kMinOpset) + " to " + std::to_string(kMaxOpset) +

@@ -30,10 +30,17 @@ struct LoadOptions {
 /// The oldest and newest default-domain opsets the importer accepts.
 constexpr int64_t kMinOpset = 7;
 constexpr int64_t kMaxOpset = 17;
+/// ONNX's training operators (Gradient, Momentum, Adam, Adagrad) and the one version of
+/// their domain that exists.
+constexpr const char *kTrainingDomain = "ai.onnx.preview.training";
+constexpr int64_t kTrainingDomainVersion = 1;
 
 struct LoadResult {
-  /// The model's default-domain opset.
+  /// The model's default-domain opset; 0 when the model imports none (a graph of
+  /// ai.onnx.preview.training ops only).
   int64_t opset = 0;
+  /// The model's ai.onnx.preview.training version; 0 when it imports none.
+  int64_t trainingOpset = 0;
   /// One message per problem, without the file name (the caller adds it). Empty on success.
   std::vector<std::string> errors;
   std::vector<std::string> warnings;

@@ -15,12 +15,18 @@ using namespace kiln::onnx_import;
 // OpRegistry and node names
 //===----------------------------------------------------------------------===//
 
-void OpRegistry::add(StringRef opType, int64_t sinceVersion, OpImportFn import) {
-  entries[opType].push_back({sinceVersion, std::move(import)});
+static std::string registryKey(StringRef domain, StringRef opType) {
+  StringRef canonical = canonicalDomain(domain);
+  return canonical.empty() ? opType.str() : (canonical + "." + opType).str();
 }
 
-const OpImportFn *OpRegistry::lookup(StringRef opType, int64_t opset) const {
-  auto it = entries.find(opType);
+void OpRegistry::add(StringRef domain, StringRef opType, int64_t sinceVersion,
+                     OpImportFn import) {
+  entries[registryKey(domain, opType)].push_back({sinceVersion, std::move(import)});
+}
+
+const OpImportFn *OpRegistry::lookup(StringRef domain, StringRef opType, int64_t opset) const {
+  auto it = entries.find(registryKey(domain, opType));
   if (it == entries.end())
     return nullptr;
   const std::pair<int64_t, OpImportFn> *best = nullptr;
@@ -44,7 +50,8 @@ std::string kiln::onnx_import::describeNode(const onnx::NodeProto &node, int ind
 
 NodeContext::NodeContext(GraphImporter &graph, const onnx::NodeProto &node, int index,
                          int64_t opset)
-    : graph(graph), nodeProto(node), label(describeNode(node, index)), opsetVersion(opset),
+    : graph(graph), nodeProto(node), label(describeNode(node, index)), nodeIndex(index),
+      opsetVersion(opset),
       location(NameLoc::get(StringAttr::get(graph.context(), nodeName(node, index)),
                             graph.fileLoc())) {}
 
@@ -111,6 +118,15 @@ Value NodeContext::input(int i) {
   Value value = graph.lookup(nodeProto.input(i), problem);
   if (!value)
     error() << "input #" << i << " ('" << nodeProto.input(i) << "'): "
+            << (problem.empty() ? "no earlier node produces it" : problem);
+  return value;
+}
+
+Value NodeContext::valueNamed(StringRef name, StringRef attribute) {
+  std::string problem;
+  Value value = graph.lookup(name, problem);
+  if (!value)
+    error() << "attribute " << attribute << " names '" << name << "': "
             << (problem.empty() ? "no earlier node produces it" : problem);
   return value;
 }

@@ -10,12 +10,13 @@
 using namespace mlir;
 using namespace kiln::onnx_import;
 
-static const OpRegistry &defaultDomainImporters() {
+static const OpRegistry &onnxImporters() {
   static const OpRegistry registry = [] {
     OpRegistry r;
     registerNNOps(r);
     registerMathOps(r);
     registerTensorOps(r);
+    registerTrainingOps(r);
     return r;
   }();
   return registry;
@@ -43,8 +44,13 @@ OwningOpRef<ModuleOp> kiln::importOnnxFile(StringRef path, MLIRContext &context,
     return nullptr;
 
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  GraphImporter importer(*module, path, loaded.opset);
-  if (failed(importer.importGraph(model.graph(), defaultDomainImporters())))
+  llvm::StringMap<int64_t> versions;
+  if (loaded.opset != 0)
+    versions[""] = loaded.opset;
+  if (loaded.trainingOpset != 0)
+    versions[kTrainingDomain] = loaded.trainingOpset;
+  GraphImporter importer(*module, path, versions);
+  if (failed(importer.importGraph(model.graph(), onnxImporters())))
     return nullptr;
   // Each op was verified as it was built; this checks the function and module around them.
   if (failed(verify(*module))) {

@@ -5,10 +5,12 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Kiln/IR/KilnOps.h"
+#include "dialects/Kiln/IR/VjpUtils.h"
 #include "frontends/onnx/ImportContext.h"
 
 using namespace mlir;
 using namespace kiln::onnx_import;
+namespace vjp = kiln::vjp;
 
 namespace {
 
@@ -97,12 +99,41 @@ LogicalResult importMatMul(NodeContext &ctx) {
   return ctx.setResult(ctx.createInferred<kiln::MatMulOp>(lhs, rhs));
 }
 
-/// BatchNormalization in its inference form; the statistics outputs (training) are refused
-/// by the graph importer when a node reads them.
+/// BatchNormalization-14 with training_mode=1: normalises with the batch's statistics
+/// (biased variance) and outputs the running statistics blended with them by `momentum`.
+LogicalResult importBatchNormTraining(NodeContext &ctx) {
+  Value x = ctx.input(0), scale = ctx.input(1), bias = ctx.input(2), mean = ctx.input(3),
+        variance = ctx.input(4);
+  if (!x || !scale || !bias || !mean || !variance)
+    return failure();
+  RankedTensorType xType = vjp::typeOf(x);
+  if (xType.getRank() < 2)
+    return ctx.error() << "expects N x C x ... input, got " << xType;
+  auto channelType = RankedTensorType::get({xType.getDimSize(1)}, xType.getElementType());
+  for (auto [index, v] : llvm::enumerate(ValueRange{scale, bias, mean, variance}))
+    if (v.getType() != channelType)
+      return ctx.error() << "input #" << index + 1 << " must be " << channelType << ", got "
+                         << v.getType();
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.loc();
+  auto training = b.create<kiln::BatchNormTrainingOp>(
+      loc, x, scale, bias, b.getF64FloatAttr(ctx.floatAttr("epsilon", 1e-5f)));
+  double momentum = ctx.floatAttr("momentum", 0.9f);
+  auto blend = [&](Value running, Value batch) {
+    return vjp::add(b, loc, vjp::scale(b, loc, running, momentum),
+                    vjp::scale(b, loc, batch, 1.0 - momentum));
+  };
+  ctx.setOutput(0, training.getOutput());
+  ctx.setOutput(1, blend(mean, training.getMean()));
+  ctx.setOutput(2, blend(variance, training.getVariance()));
+  return success();
+}
+
+/// BatchNormalization in its inference form; before opset 14 the statistics outputs
+/// (training) are refused by the graph importer when a node reads them.
 LogicalResult importBatchNorm(NodeContext &ctx) {
   if (ctx.intAttr("training_mode", 0) != 0)
-    return ctx.unsupportedAttr("training_mode", "1")
-           << " (training-mode batch norm comes with kilnc --train)";
+    return importBatchNormTraining(ctx);
   if (ctx.intAttr("spatial", 1) != 1) // opsets 7 and 8
     return ctx.unsupportedAttr("spatial", "0");
   Value x = ctx.input(0), scale = ctx.input(1), bias = ctx.input(2), mean = ctx.input(3),
@@ -188,11 +219,41 @@ template <typename OpTy> LogicalResult importSoftmaxAxis(NodeContext &ctx) {
       ctx.create<OpTy>(ctx.input(0), ctx.builder().getI64IntegerAttr(*axis)));
 }
 
+/// Inference dropout passes its input through; its mask output (Dropout-12) is all true.
 LogicalResult buildDropout(NodeContext &ctx, double ratio) {
   Value x = ctx.input(0);
   if (!x)
     return failure();
+  if (ctx.opset() >= 12 && ctx.outputUsed(1))
+    ctx.setOutput(1, vjp::splat(ctx.builder(), ctx.loc(),
+                                vjp::typeOf(x).clone(ctx.builder().getI1Type()), 1.0));
   return ctx.setResult(ctx.create<kiln::DropoutOp>(x, ctx.builder().getF64FloatAttr(ratio)));
+}
+
+/// Training-mode dropout (Dropout-12 with training_mode=true): keeps each element where a
+/// uniform draw is >= ratio and scales it by 1 / (1 - ratio). The draws come from
+/// kiln.random_uniform seeded by the node's `seed` attribute (0 if absent) with the node's
+/// index as stream, so a compiled model draws the same mask on every run.
+LogicalResult buildTrainingDropout(NodeContext &ctx, double ratio) {
+  if (ratio < 0.0 || ratio >= 1.0)
+    return ctx.error() << "ratio must be in [0, 1) in training mode, got " << ratio;
+  if (ratio == 0.0)
+    return buildDropout(ctx, ratio);
+  Value x = ctx.input(0);
+  if (!x)
+    return failure();
+  if (!vjp::isDifferentiable(x))
+    return ctx.error() << "expects a float tensor, got " << x.getType();
+  OpBuilder &b = ctx.builder();
+  Location loc = ctx.loc();
+  auto seedType = RankedTensorType::get({}, b.getI64Type());
+  Value seed = vjp::splat(b, loc, seedType, static_cast<double>(ctx.intAttr("seed", 0)));
+  Value uniform = b.create<kiln::RandomUniformOp>(loc, vjp::typeOf(x), seed,
+                                                  b.getI64IntegerAttr(ctx.index()));
+  Value keep = vjp::compare(b, loc, uniform, vjp::scalarLike(b, loc, x, ratio), "ge");
+  ctx.setOutput(0, vjp::maskWhere(b, loc, keep, vjp::scale(b, loc, x, 1.0 / (1.0 - ratio))));
+  ctx.setOutput(1, keep);
+  return success();
 }
 
 /// Dropout-7 and -10: the ratio is an attribute; inference passes the input through.
@@ -202,13 +263,12 @@ LogicalResult importDropoutAttr(NodeContext &ctx) {
 
 /// Dropout-12: ratio and training_mode are optional inputs, which must be constants.
 LogicalResult importDropoutInputs(NodeContext &ctx) {
+  bool training = false;
   if (ctx.hasInput(2)) {
-    FailureOr<double> training = ctx.constantScalar(2);
-    if (failed(training))
+    FailureOr<double> mode = ctx.constantScalar(2);
+    if (failed(mode))
       return failure();
-    if (*training != 0.0)
-      return ctx.error() << "unsupported input value training_mode=true (training-mode "
-                            "dropout comes with kilnc --train)";
+    training = *mode != 0.0;
   }
   double ratio = 0.5;
   if (ctx.hasInput(1)) {
@@ -217,7 +277,7 @@ LogicalResult importDropoutInputs(NodeContext &ctx) {
       return failure();
     ratio = *value;
   }
-  return buildDropout(ctx, ratio);
+  return training ? buildTrainingDropout(ctx, ratio) : buildDropout(ctx, ratio);
 }
 
 } // namespace
