@@ -154,6 +154,8 @@ public:
 
   /// An error that names the node: "model.onnx: node 'conv1' (Conv): ...".
   mlir::InFlightDiagnostic error();
+  /// A warning that names the node, in the same form.
+  mlir::InFlightDiagnostic warning();
   /// The usual refusal: "unsupported attribute value NAME=VALUE".
   mlir::InFlightDiagnostic unsupportedAttr(llvm::StringRef name, llvm::StringRef value);
 

@@ -203,6 +203,10 @@ InFlightDiagnostic NodeContext::error() {
   return emitError(graph.fileLoc()) << label << ": ";
 }
 
+InFlightDiagnostic NodeContext::warning() {
+  return emitWarning(graph.fileLoc()) << label << ": ";
+}
+
 InFlightDiagnostic NodeContext::unsupportedAttr(StringRef name, StringRef value) {
   return error() << "unsupported attribute value " << name << "=" << value;
 }

@@ -134,6 +134,14 @@ LogicalResult importBatchNormTraining(NodeContext &ctx) {
 LogicalResult importBatchNorm(NodeContext &ctx) {
   if (ctx.intAttr("training_mode", 0) != 0)
     return importBatchNormTraining(ctx);
+  // Before opset 14 the spec makes a node with statistics outputs a training-mode batch
+  // norm (ONNX Runtime then normalises with the batch's statistics). Unread, they are
+  // dropped, and the node normalises with its running statistics, as an exported eval-mode
+  // model means; say so rather than differ silently.
+  if (ctx.opset() < 14 && ctx.node().output_size() > 1)
+    ctx.warning() << "statistics outputs make this a training-mode batch norm before opset "
+                     "14; kiln imports the inference form, on running statistics (kilnc "
+                     "--train switches to batch statistics itself)";
   if (ctx.intAttr("spatial", 1) != 1) // opsets 7 and 8
     return ctx.unsupportedAttr("spatial", "0");
   Value x = ctx.input(0), scale = ctx.input(1), bias = ctx.input(2), mean = ctx.input(3),

@@ -91,6 +91,12 @@ def main(directory):
         [f32("y", [2, 3, 4, 4]), f32("running_mean", [3]), f32("running_var", [3])], stats,
         training=0)
 
+    # Before opset 14, statistics outputs (here declared, not read) mean training mode.
+    save(directory, "batchnorm_opset13_outputs.onnx", [
+        helper.make_node("BatchNormalization", ["x", "s", "bias", "mean", "var"],
+                         ["y", "m", "v", "saved_m", "saved_v"], name="bn9"),
+    ], [f32("x", [2, 3, 4, 4])], [f32("y", [2, 3, 4, 4])], stats, opset=13, training=0)
+
     # Dropout in training mode, and with a ratio of 1 (nothing would be kept).
     def dropout_model(name, ratio):
         save(directory, name, [
