@@ -19,6 +19,15 @@
 
 namespace kiln::test {
 
+/// What an artifact with input 'x' of one-sample `shape` and `classes` logits asks of data.
+inline data::SampleSpec sampleSpec(std::vector<int64_t> shape = {1, 4, 4}, int64_t classes = 3) {
+  data::SampleSpec spec;
+  spec.inputName = "x";
+  spec.shape = std::move(shape);
+  spec.classes = classes;
+  return spec;
+}
+
 /// The bytes of an unsigned-byte IDX file with `dims` and `data`.
 inline std::string idxBytes(const std::vector<uint32_t> &dims, const std::vector<uint8_t> &data) {
   std::string bytes = {0, 0, 0x08, static_cast<char>(dims.size())};

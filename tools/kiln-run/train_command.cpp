@@ -29,13 +29,29 @@ const char *const kiln::cli::kTrainHelp =
     "`train: N images/s (...)`.\n"
     "\n"
     "data:\n"
-    "  --data SPEC              training set: idx:DIR (MNIST-style train-images-idx3-ubyte and\n"
-    "                           train-labels-idx1-ubyte in DIR, raw or .gz; pixels scaled to\n"
-    "                           [0, 1]) or synthetic (fixed random samples and labels)\n"
+    "  --data SPEC              training set, pixels scaled to [0, 1]:\n"
+    "                             idx:DIR       MNIST-style train-images-idx3-ubyte and\n"
+    "                                           train-labels-idx1-ubyte in DIR, raw or .gz\n"
+    "                             cifar10:DIR   CIFAR-10 data_batch_1..5.bin in DIR\n"
+    "                             cifar100:DIR  CIFAR-100 train.bin in DIR (fine labels)\n"
+    "                             jpeg:DIR      DIR/train/<class>/*.JPEG; classes in sorted\n"
+    "                                           order or as DIR/labels.txt lists them;\n"
+    "                                           random resized crop and flip\n"
+    "                             tfrecord:GLOB TFRecord shards of tf.Example records\n"
+    "                                           (image/encoded, image/class/label)\n"
+    "                             synthetic     fixed random samples and labels\n"
     "  --eval-data SPEC         evaluation set (default: the --data spec's evaluation split:\n"
-    "                           DIR's t10k-* files for idx:DIR, the same set for synthetic)\n"
+    "                           t10k-* for idx:, test_batch.bin / test.bin for cifar, val/\n"
+    "                           (resized and centre-cropped) for jpeg:, the same set for\n"
+    "                           tfrecord: and synthetic)\n"
     "  --synthetic-samples N    samples of a synthetic set (default 1024)\n"
     "  --normalize MEAN,STD     then (x - MEAN) / STD (default: none)\n"
+    "  --channel-mean R,G,B     image sets: (x - MEAN[c]) / STD[c] per channel on [0, 1]\n"
+    "  --channel-std R,G,B      pixels (ImageNet: 0.485,0.456,0.406 and 0.229,0.224,0.225)\n"
+    "  --label-offset N         subtracted from TFRecord labels (1 for TensorFlow's ImageNet\n"
+    "                           records, whose classes count from 1)\n"
+    "  --data-threads N         worker threads that load and augment samples (default 2)\n"
+    "  --prefetch N             batches loaded ahead of training (default 2)\n"
     "  --no-shuffle             visit samples in file order (default: shuffled per epoch)\n"
     "  --seed S                 shuffle and dropout seed (default 0); a resumed run keeps its\n"
     "                           checkpoint's\n"
@@ -166,6 +182,20 @@ Apply text(std::string TrainOptions::*field) {
   };
 }
 
+/// A flag whose value is three numbers R,G,B (each > 0 if `positive`) stored in `field`.
+Apply channels(bool positive, std::array<float, 3> TrainOptions::*field) {
+  return [=](const std::string &value, TrainOptions &o) -> std::string {
+    std::optional<std::vector<double>> values = parseNumbers(value);
+    if (!values || values->size() != 3 ||
+        (positive && !std::all_of(values->begin(), values->end(), [](double x) { return x > 0; })))
+      return std::string("needs three numbers R,G,B") + (positive ? " > 0" : "") + ", not '" +
+             value + "'";
+    for (int c = 0; c < 3; ++c)
+      (o.*field)[c] = static_cast<float>((*values)[c]);
+    return "";
+  };
+}
+
 /// A switch (no value), applied by `set`.
 Apply toggle(void (*set)(TrainOptions &)) {
   return [=](const std::string &, TrainOptions &o) -> std::string {
@@ -188,6 +218,14 @@ const Flag flags[] = {
        o.normalize = std::make_pair((*values)[0], (*values)[1]);
        return "";
      }},
+    {"--channel-mean", "R,G,B", channels(false, &O::channelMean)},
+    {"--channel-std", "R,G,B", channels(true, &O::channelStd)},
+    {"--label-offset", "a count",
+     count(0, [](O &o, uint64_t n) { o.labelOffset = static_cast<int64_t>(std::min<uint64_t>(n, INT32_MAX)); })},
+    {"--data-threads", "a count",
+     count(1, [](O &o, uint64_t n) { o.dataThreads = static_cast<uint32_t>(std::min<uint64_t>(n, 256)); })},
+    {"--prefetch", "a count",
+     count(1, [](O &o, uint64_t n) { o.prefetch = static_cast<uint32_t>(std::min<uint64_t>(n, 1024)); })},
     {"--no-shuffle", nullptr, toggle([](O &o) { o.shuffle = false; })},
     {"--seed", "a number", count(0, [](O &o, uint64_t n) { o.seed = n; })},
     {"--drop-remainder", nullptr, toggle([](O &) {})}, // always so; accepted for clarity
@@ -262,7 +300,8 @@ int kiln::cli::runTrain(const Args &args) {
     return usageError("train", "train needs an artifact");
   if (options.dataSpec.empty() &&
       (options.evaluateCheckpoint.empty() || options.evalDataSpec.empty()))
-    return usageError("train", "train needs --data SPEC (idx:DIR or synthetic)");
+    return usageError("train", "train needs --data SPEC (idx:DIR, cifar10:DIR, cifar100:DIR, "
+                               "jpeg:DIR, tfrecord:GLOB or synthetic)");
   if (options.epochs && options.steps)
     return usageError("train", "give --epochs or --steps, not both");
   if (options.lr.schedule == LrSchedule::Step && options.lr.stepEpochs.empty())

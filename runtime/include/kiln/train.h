@@ -13,6 +13,7 @@
 
 #include "kiln/runtime.h"
 
+#include <array>
 #include <cstdint>
 #include <cstdio>
 #include <optional>
@@ -45,7 +46,7 @@ enum class ProgressStyle {
 /// Every option of `kiln-run train`.
 struct TrainOptions {
   std::string artifactPath;
-  std::string dataSpec;      /// --data: "idx:DIR" or "synthetic"
+  std::string dataSpec;      /// --data: idx:DIR, cifar10:DIR, jpeg:DIR, tfrecord:GLOB, ...
   std::string evalDataSpec;  /// --eval-data: default derived from dataSpec
   std::optional<uint64_t> epochs; /// --epochs: total epochs from the start of training
   std::optional<uint64_t> steps;  /// --steps: total updates from the start of training
@@ -56,6 +57,11 @@ struct TrainOptions {
   bool evaluate = true;      /// --no-eval turns it off
   uint64_t syntheticSamples = 1024;
   std::optional<std::pair<double, double>> normalize; /// --normalize MEAN,STD
+  std::array<float, 3> channelMean = {0, 0, 0}; /// --channel-mean R,G,B (image datasets)
+  std::array<float, 3> channelStd = {1, 1, 1};  /// --channel-std R,G,B (image datasets)
+  int64_t labelOffset = 0;   /// --label-offset: subtracted from TFRecord labels
+  uint32_t dataThreads = 2;  /// --data-threads: worker threads that load samples
+  uint32_t prefetch = 2;     /// --prefetch: batches loaded ahead of training
   uint64_t logEvery = 50;
   std::string logPath;       /// --log: .csv, or .jsonl / .json for JSON lines
   std::string checkpointPath;

@@ -60,12 +60,13 @@ public:
            ")";
   }
 
-  int32_t load(uint64_t index, float *sample) const override {
+  kiln_status_t load(uint64_t index, uint64_t, float *sample, int32_t &label) const override {
     uint64_t pixels = uint64_t{images.dims[1]} * images.dims[2];
     const uint8_t *image = images.bytes.data() + index * pixels;
     for (uint64_t i = 0; i < pixels; ++i)
       sample[i] = static_cast<float>(image[i]) / 255.0f;
-    return labels.bytes[index];
+    label = labels.bytes[index];
+    return nullptr;
   }
 
 private:

@@ -27,12 +27,12 @@ public:
            std::to_string(elements) + " values, " + std::to_string(classes) + " classes)";
   }
 
-  int32_t load(uint64_t index, float *sample) const override {
+  kiln_status_t load(uint64_t index, uint64_t, float *sample, int32_t &label) const override {
     SplitMix64 random(deriveSeed(kSyntheticSeed, index));
-    int32_t label = static_cast<int32_t>(random.below(static_cast<uint64_t>(classes)));
+    label = static_cast<int32_t>(random.below(static_cast<uint64_t>(classes)));
     for (uint64_t i = 0; i < elements; ++i)
       sample[i] = random.unitFloat();
-    return label;
+    return nullptr;
   }
 
 private:

@@ -1,19 +1,16 @@
 //===- batch.cpp - samples into the artifact's input and label buffers ----===//
 #include "batch.h"
 
-
 #include <cstring>
 
-std::vector<int32_t> kiln::train::loadBatch(kiln_session_t *session,
-                                            const TrainingArtifact &artifact,
-                                            const data::Dataset &dataset,
-                                            const uint64_t *indices, size_t count,
-                                            const Normalization &normalization) {
+void kiln::train::storeBatch(kiln_session_t *session, const TrainingArtifact &artifact,
+                             const data::LoadedBatch &batch,
+                             const Normalization &normalization) {
   uint64_t elements = artifact.sample.elements();
   auto *input = static_cast<float *>(kiln_session_buffer_data(session, artifact.input));
-  std::vector<int32_t> labels(count);
-  for (size_t row = 0; row < count; ++row)
-    labels[row] = dataset.load(indices[row], input + row * elements);
+  const std::vector<int32_t> &labels = batch.labels;
+  size_t count = batch.rows();
+  std::memcpy(input, batch.samples.data(), count * elements * sizeof(float));
   std::memset(input + count * elements, 0,
               (static_cast<uint64_t>(artifact.batch) - count) * elements * sizeof(float));
   if (normalization) {
@@ -29,7 +26,6 @@ std::vector<int32_t> kiln::train::loadBatch(kiln_session_t *session,
       kiln_element_store(info.dtype, label, static_cast<uint64_t>(row),
                          static_cast<size_t>(row) < count ? labels[row] : 0);
   }
-  return labels;
 }
 
 void kiln::train::scoreLogits(kiln_session_t *session, const TrainingArtifact &artifact,

@@ -5,6 +5,8 @@
 #include "metrics.h"
 #include "training_artifact.h"
 
+#include "../data/batch_loader.h"
+
 #include <optional>
 #include <utility>
 
@@ -13,12 +15,11 @@ namespace kiln::train {
 /// (mean, std) applied to every value as (x - mean) / std after the dataset's own scaling.
 using Normalization = std::optional<std::pair<double, double>>;
 
-/// Fills the input buffer (and the label buffer, if the artifact has one) with the samples
-/// `indices[0..count)` of `dataset`, count <= B. Rows past `count` are zeros with label 0:
-/// padding that the caller leaves out of its metrics. Returns the labels of the real rows.
-std::vector<int32_t> loadBatch(kiln_session_t *session, const TrainingArtifact &artifact,
-                               const data::Dataset &dataset, const uint64_t *indices,
-                               size_t count, const Normalization &normalization);
+/// Fills the input buffer (and the label buffer, if the artifact has one) with the rows of
+/// `batch` (at most B). Rows past batch.rows() are zeros with label 0: padding that the caller
+/// leaves out of its metrics.
+void storeBatch(kiln_session_t *session, const TrainingArtifact &artifact,
+                const data::LoadedBatch &batch, const Normalization &normalization);
 
 /// Scores the first `count` rows of the logits buffer against `labels` into `stats`.
 void scoreLogits(kiln_session_t *session, const TrainingArtifact &artifact,

@@ -13,6 +13,7 @@ namespace {
 // of micro-batch k are unrelated.
 constexpr uint64_t kShuffleStream = 1;
 constexpr uint64_t kDropoutStream = 2;
+constexpr uint64_t kAugmentationStream = 3;
 } // namespace
 
 std::vector<uint64_t> kiln::train::epochOrder(uint64_t size, bool shuffle, uint64_t seed,
@@ -30,4 +31,20 @@ std::vector<uint64_t> kiln::train::epochOrder(uint64_t size, bool shuffle, uint6
 int64_t kiln::train::microBatchSeed(uint64_t seed, uint64_t microBatch) {
   // Non-negative, so an artifact may treat it as signed or unsigned alike.
   return static_cast<int64_t>(deriveSeed(deriveSeed(seed, kDropoutStream), microBatch) >> 1);
+}
+
+uint64_t kiln::train::augmentationSeed(uint64_t seed, uint64_t epoch) {
+  return deriveSeed(deriveSeed(seed, kAugmentationStream), epoch);
+}
+
+std::vector<uint64_t> kiln::train::shardOrder(const std::vector<uint64_t> &order, uint32_t rank,
+                                              uint32_t replicas, uint64_t wholeBatches) {
+  uint64_t size = order.size();
+  if (wholeBatches)
+    size -= size % (uint64_t{replicas} * wholeBatches);
+  std::vector<uint64_t> shard;
+  shard.reserve(size / replicas + 1);
+  for (uint64_t position = rank; position < size; position += replicas)
+    shard.push_back(order[position]);
+  return shard;
 }

@@ -16,6 +16,17 @@ std::vector<uint64_t> epochOrder(uint64_t size, bool shuffle, uint64_t seed, uin
 /// from the start of training): dropout masks differ per micro-batch and repeat across runs.
 int64_t microBatchSeed(uint64_t seed, uint64_t microBatch);
 
+/// The seed of epoch `epoch`'s augmentations: sample i of that epoch is augmented with
+/// deriveSeed(augmentationSeed(seed, epoch), i), whichever thread loads it and when.
+uint64_t augmentationSeed(uint64_t seed, uint64_t epoch);
+
+/// Replica `rank`'s share (of `replicas`) of an epoch's `order`: the positions rank,
+/// rank + replicas, ..., so the replicas together see each sample of the order exactly once.
+/// With `wholeBatches` > 0 the order is first cut to a multiple of replicas x wholeBatches,
+/// so that every replica takes the same number of whole batches (drop-remainder).
+std::vector<uint64_t> shardOrder(const std::vector<uint64_t> &order, uint32_t rank,
+                                 uint32_t replicas, uint64_t wholeBatches = 0);
+
 } // namespace kiln::train
 
 #endif // KILN_RUNTIME_SRC_TRAIN_EPOCH_ORDER_H

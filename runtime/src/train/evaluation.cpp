@@ -9,19 +9,25 @@
 #include <numeric>
 
 kiln_status_t kiln::train::evaluate(kiln_session_t *session, const TrainingArtifact &artifact,
-                                    const data::Dataset &dataset,
+                                    data::BatchLoader &loader, uint64_t size,
                                     const Normalization &normalization,
                                     ClassificationStats &stats, double &seconds) {
   auto start = std::chrono::steady_clock::now();
-  uint64_t batch = static_cast<uint64_t>(artifact.batch);
-  std::vector<uint64_t> indices(batch);
-  for (uint64_t first = 0; first < dataset.size(); first += batch) {
-    size_t count = static_cast<size_t>(std::min(batch, dataset.size() - first));
-    std::iota(indices.begin(), indices.begin() + count, first);
-    std::vector<int32_t> labels =
-        loadBatch(session, artifact, dataset, indices.data(), count, normalization);
+  data::EpochPlan plan;
+  plan.order.resize(size);
+  std::iota(plan.order.begin(), plan.order.end(), uint64_t{0});
+  plan.end = size;
+  plan.batch = static_cast<uint64_t>(artifact.batch);
+  plan.replaceFailed = false;
+  loader.start(std::move(plan));
+  data::LoadedBatch batch;
+  for (uint64_t i = 0, batches = loader.batches(); i < batches; ++i) {
+    KILN_RETURN_IF_ERROR(loader.next(batch));
+    if (!batch.rows())
+      continue;
+    storeBatch(session, artifact, batch, normalization);
     KILN_RETURN_IF_ERROR(kiln_session_run(session, "forward"));
-    scoreLogits(session, artifact, labels, /*withLoss=*/true, stats);
+    scoreLogits(session, artifact, batch.labels, /*withLoss=*/true, stats);
   }
   seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return nullptr;

@@ -8,12 +8,14 @@
 
 namespace kiln::train {
 
-/// Runs `forward` over every sample of `dataset` in order, B at a time (the last batch padded,
-/// its padding not counted), and scores the logits: softmax cross-entropy, top-1, top-5.
+/// Runs `forward` over every sample of `loader`'s dataset (of `size` samples) in order, B at a
+/// time (the last batch padded, its padding not counted), and scores the logits: softmax
+/// cross-entropy, top-1, top-5. A sample that fails to load is reported and left out.
 /// `seconds` is the wall time, for images/s.
 kiln_status_t evaluate(kiln_session_t *session, const TrainingArtifact &artifact,
-                       const data::Dataset &dataset, const Normalization &normalization,
-                       ClassificationStats &stats, double &seconds);
+                       data::BatchLoader &loader, uint64_t size,
+                       const Normalization &normalization, ClassificationStats &stats,
+                       double &seconds);
 
 /// "eval epoch 3: loss 0.2841 top1 90.12% top5 99.80% (10000 images)": the form scripts grep.
 std::string evalLine(uint64_t epoch, const ClassificationStats &stats);

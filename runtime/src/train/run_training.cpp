@@ -54,13 +54,19 @@ kiln_status_t checkOptions(const TrainOptions &o) {
   if (o.artifactPath.empty())
     return invalid("no artifact to train");
   if (o.dataSpec.empty() && (o.evaluateCheckpoint.empty() || o.evalDataSpec.empty()))
-    return invalid("no training data (--data idx:DIR or --data synthetic)");
+    return invalid("no training data (--data SPEC: idx:DIR, cifar10:DIR, cifar100:DIR, "
+                   "jpeg:DIR, tfrecord:GLOB or synthetic)");
   if (o.epochs && o.steps)
     return invalid("--epochs and --steps both given; training stops at one of them");
   if ((o.epochs && !*o.epochs) || (o.steps && !*o.steps) || !o.accum || !o.logEvery)
     return invalid("--epochs, --steps, --accum and --log-every must be at least 1");
   if (o.normalize && !(o.normalize->second > 0))
     return invalid("--normalize needs a positive standard deviation");
+  for (float deviation : o.channelStd)
+    if (!(deviation > 0))
+      return invalid("--channel-std needs three positive standard deviations");
+  if (!o.dataThreads)
+    return invalid("--data-threads must be at least 1");
   if (!(o.lr.baseLr >= 0) || !(o.lr.warmupEpochs >= 0) || !(o.lr.gamma > 0))
     return invalid("--lr and --warmup-epochs must be >= 0, --lr-gamma > 0");
   if (o.lr.schedule == LrSchedule::Step && o.lr.stepEpochs.empty())
@@ -119,7 +125,9 @@ private:
   kiln_status_t openDatasets();
   kiln_status_t resume();
   kiln_status_t train();
-  kiln_status_t runUpdate(const std::vector<uint64_t> &order);
+  /// Starts the training loader on the rest of the current epoch, in `order`.
+  void startEpoch(std::vector<uint64_t> order);
+  kiln_status_t runUpdate();
   /// A log record of `kind` at the current position.
   LogRecord record(const char *kind, const ClassificationStats &stats, uint64_t images,
                    double seconds) const;
@@ -140,6 +148,8 @@ private:
   kiln_session_t *session = nullptr;
   TrainingArtifact artifact;
   std::unique_ptr<Dataset> trainSet, evalSet;
+  std::unique_ptr<data::BatchLoader> trainLoader, evalLoader;
+  data::LoadedBatch batch;
   std::unique_ptr<MetricsLog> log;
 
   TrainingPosition position;
@@ -180,6 +190,13 @@ kiln_status_t Trainer::open() {
 kiln_status_t Trainer::openDatasets() {
   data::DatasetOptions dataOptions;
   dataOptions.syntheticSamples = options.syntheticSamples;
+  dataOptions.channelMean = options.channelMean;
+  dataOptions.channelStd = options.channelStd;
+  dataOptions.labelOffset = options.labelOffset;
+  data::LoaderOptions loaderOptions;
+  loaderOptions.threads = options.dataThreads;
+  loaderOptions.prefetch = options.prefetch;
+  uint64_t elements = artifact.sample.elements();
   if (training()) {
     KILN_RETURN_IF_ERROR(withContext(openDataset(options.dataSpec, data::Split::Train,
                                                  artifact.sample, dataOptions, trainSet),
@@ -193,6 +210,7 @@ kiln_status_t Trainer::openDatasets() {
                             " x accum " + std::to_string(options.accum) + ")");
     totalSteps = options.steps ? *options.steps : options.epochs.value_or(1) * stepsPerEpoch;
     baseLr = scaledBaseLr(options.lr, globalBatch);
+    trainLoader = std::make_unique<data::BatchLoader>(*trainSet, elements, loaderOptions);
   }
   if (options.evaluate || !training()) {
     const std::string &spec = options.evalDataSpec.empty() ? options.dataSpec
@@ -200,6 +218,7 @@ kiln_status_t Trainer::openDatasets() {
     KILN_RETURN_IF_ERROR(withContext(
         openDataset(spec, data::Split::Eval, artifact.sample, dataOptions, evalSet),
         "evaluation data (--eval-data names another set, --no-eval skips evaluation): "));
+    evalLoader = std::make_unique<data::BatchLoader>(*evalSet, elements, loaderOptions);
   }
   return nullptr;
 }
@@ -237,19 +256,28 @@ kiln_status_t Trainer::resume() {
   return nullptr;
 }
 
-kiln_status_t Trainer::runUpdate(const std::vector<uint64_t> &order) {
+void Trainer::startEpoch(std::vector<uint64_t> order) {
+  data::EpochPlan plan;
+  plan.order = std::move(order);
+  plan.first = position.stepInEpoch * globalBatch;
+  plan.end = stepsPerEpoch * globalBatch; // the samples of a last partial update are dropped
+  plan.batch = static_cast<uint64_t>(artifact.batch);
+  plan.seed = augmentationSeed(seed(), position.epoch);
+  trainLoader->start(std::move(plan));
+}
+
+kiln_status_t Trainer::runUpdate() {
   auto start = Clock::now();
-  uint64_t batch = static_cast<uint64_t>(artifact.batch);
+  uint64_t rows = static_cast<uint64_t>(artifact.batch);
   for (uint32_t micro = 0; micro < options.accum; ++micro) {
-    uint64_t first = (position.stepInEpoch * options.accum + micro) * batch;
-    std::vector<int32_t> labels = loadBatch(session, artifact, *trainSet, &order[first],
-                                            batch, options.normalize);
+    KILN_RETURN_IF_ERROR(trainLoader->next(batch));
+    storeBatch(session, artifact, batch, options.normalize);
     storeScalar(session, artifact, artifact.seed,
                 static_cast<double>(microBatchSeed(seed(), position.microBatch)));
     KILN_RETURN_IF_ERROR(kiln_session_run(session, "fwd_bwd"));
     ++position.microBatch;
-    epochStats.addMeanLoss(loadScalar(session, artifact, *artifact.loss), batch);
-    scoreLogits(session, artifact, labels, /*withLoss=*/false, epochStats);
+    epochStats.addMeanLoss(loadScalar(session, artifact, *artifact.loss), rows);
+    scoreLogits(session, artifact, batch.labels, /*withLoss=*/false, epochStats);
   }
   lr = learningRate(options.lr, baseLr, position.step + 1, totalSteps, stepsPerEpoch);
   storeScalar(session, artifact, artifact.lr, lr);
@@ -294,7 +322,8 @@ kiln_status_t Trainer::logStep() {
 kiln_status_t Trainer::evaluateNow() {
   ClassificationStats stats;
   double seconds = 0;
-  KILN_RETURN_IF_ERROR(evaluate(session, artifact, *evalSet, options.normalize, stats, seconds));
+  KILN_RETURN_IF_ERROR(evaluate(session, artifact, *evalLoader, evalSet->size(),
+                                options.normalize, stats, seconds));
   evaluatedAtStep = position.step;
   progress.line(evalLine(epochNumber(), stats));
   return log ? log->write(record("eval", stats, stats.samples, seconds)) : nullptr;
@@ -311,15 +340,15 @@ kiln_status_t Trainer::saveCheckpointNow() {
 }
 
 kiln_status_t Trainer::train() {
-  std::vector<uint64_t> order = epochOrder(trainSet->size(), options.shuffle, seed(), position.epoch);
+  startEpoch(epochOrder(trainSet->size(), options.shuffle, seed(), position.epoch));
   while (position.step < totalSteps) {
     if (position.stepInEpoch == stepsPerEpoch) {
       ++position.epoch;
       position.stepInEpoch = 0;
-      order = epochOrder(trainSet->size(), options.shuffle, seed(), position.epoch);
+      startEpoch(epochOrder(trainSet->size(), options.shuffle, seed(), position.epoch));
       epochStats = ClassificationStats();
     }
-    KILN_RETURN_IF_ERROR(runUpdate(order));
+    KILN_RETURN_IF_ERROR(runUpdate());
     KILN_RETURN_IF_ERROR(logStep());
     if (options.checkpointEvery && position.step % options.checkpointEvery == 0)
       KILN_RETURN_IF_ERROR(saveCheckpointNow());
@@ -343,6 +372,10 @@ void Trainer::printSummary() {
                 static_cast<unsigned long long>(imagesTrained), trainSeconds,
                 static_cast<unsigned long long>(position.step));
   progress.line(line);
+  uint64_t skipped = trainLoader->skipped() + (evalLoader ? evalLoader->skipped() : 0);
+  if (skipped)
+    progress.line(std::to_string(skipped) + (skipped == 1 ? " sample" : " samples") +
+                  " failed to load and were skipped (see the warnings above)");
 }
 
 kiln_status_t Trainer::run() {
