@@ -177,7 +177,7 @@ TEST(JpegFolderDataset, ACorruptFileFailsToLoadNamingIt) {
 TEST(OpenDataset, ListsEveryKnownSpecForAnUnknownOne) {
   EXPECT_PRED2(contains, openError("png:/x"),
                "unknown data spec 'png:/x' (known: idx:DIR, cifar10:DIR, cifar100:DIR, "
-               "jpeg:DIR, synthetic)");
+               "jpeg:DIR, tfrecord:GLOB, synthetic)");
   EXPECT_PRED2(contains, openError("jpeg:"), "data spec 'jpeg:' needs a directory (jpeg:DIR)");
 }
 

@@ -88,6 +88,12 @@ kiln_status_t openJpegFolderDataset(const std::string &dir, Split split,
                                     const SampleSpec &sample, const DatasetOptions &options,
                                     std::unique_ptr<Dataset> &out);
 
+/// The TFRecord dataset of the shards matching `pattern` (see openDataset and
+/// tfrecord_dataset.cpp).
+kiln_status_t openTfRecordDataset(const std::string &pattern, Split split,
+                                  const SampleSpec &sample, const DatasetOptions &options,
+                                  std::unique_ptr<Dataset> &out);
+
 /// The synthetic dataset of `samples` samples (see openDataset).
 std::unique_ptr<Dataset> makeSyntheticDataset(const SampleSpec &sample, uint64_t samples);
 

@@ -45,6 +45,7 @@ const SpecForm kSpecForms[] = {
        return openCifarDataset(dir, 100, split, sample, options, out);
      }},
     {"jpeg:", "DIR", "a directory", openJpegFolderDataset},
+    {"tfrecord:", "GLOB", "a file pattern", openTfRecordDataset},
     {"synthetic", "", "",
      [](const std::string &, Split, const SampleSpec &sample, const DatasetOptions &options,
         std::unique_ptr<Dataset> &out) -> kiln_status_t {
