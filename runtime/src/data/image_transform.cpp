@@ -7,6 +7,10 @@
 #include <cmath>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <xmmintrin.h>
+#endif
+
 using namespace kiln::runtime;
 using namespace kiln::data;
 
@@ -43,51 +47,130 @@ void makeTaps(double start, double extent, int count, int size, std::vector<Tap>
   }
 }
 
+/// Where one output column samples a row of the vertical pass: offsets (in floats) of its two
+/// neighbouring pixels and the weight of the second.
+struct ColumnTap {
+  int left, right;
+  float weight;
+};
+
+/// (x - mean) / std of each channel as x * scale + bias, x in [0, 255].
+struct Normaliser {
+  float scale[3], bias[3];
+};
+
+/// One output row, `width` pixels, from the vertically blended row `line` (interleaved RGB,
+/// one float of padding after the last pixel), normalised, into three planes (`r`, `g`, `b`)
+/// or interleaved at `r`. The horizontal pass gathers, so it cannot vectorise across pixels;
+/// on x86-64 the three channels of a pixel are blended as one SSE vector instead.
+template <PixelLayout Layout>
+void blendColumns(const float *__restrict line, const ColumnTap *__restrict taps, int width,
+                  const Normaliser &normaliser, float *__restrict r, float *__restrict g,
+                  float *__restrict b) {
+  int x = 0;
+#if defined(__SSE2__)
+  const __m128 scale = _mm_setr_ps(normaliser.scale[0], normaliser.scale[1],
+                                   normaliser.scale[2], 0);
+  const __m128 bias = _mm_setr_ps(normaliser.bias[0], normaliser.bias[1], normaliser.bias[2], 0);
+  auto pixel = [&](int at) {
+    __m128 left = _mm_loadu_ps(line + taps[at].left);
+    __m128 right = _mm_loadu_ps(line + taps[at].right);
+    __m128 blend = _mm_add_ps(left, _mm_mul_ps(_mm_set1_ps(taps[at].weight),
+                                               _mm_sub_ps(right, left)));
+    return _mm_add_ps(_mm_mul_ps(blend, scale), bias);
+  };
+  if constexpr (Layout == PixelLayout::CHW) {
+    for (; x + 4 <= width; x += 4) {
+      __m128 p0 = pixel(x), p1 = pixel(x + 1), p2 = pixel(x + 2), p3 = pixel(x + 3);
+      _MM_TRANSPOSE4_PS(p0, p1, p2, p3); // p0: four reds, p1: greens, p2: blues
+      _mm_storeu_ps(r + x, p0);
+      _mm_storeu_ps(g + x, p1);
+      _mm_storeu_ps(b + x, p2);
+    }
+  } else {
+    // Each store writes a fourth float that the next pixel overwrites; the last pixel of the
+    // row is left to the scalar loop, so nothing is written past the row.
+    for (; x + 1 < width; ++x)
+      _mm_storeu_ps(r + 3 * x, pixel(x));
+  }
+#endif
+  for (; x < width; ++x) {
+    const float *left = line + taps[x].left, *right = line + taps[x].right;
+    float weight = taps[x].weight, value[3];
+    for (int c = 0; c < 3; ++c)
+      value[c] = (left[c] + weight * (right[c] - left[c])) * normaliser.scale[c] +
+                 normaliser.bias[c];
+    if constexpr (Layout == PixelLayout::CHW) {
+      r[x] = value[0];
+      g[x] = value[1];
+      b[x] = value[2];
+    } else {
+      for (int c = 0; c < 3; ++c)
+        r[3 * x + c] = value[c];
+    }
+  }
+}
+
+/// Separable bilinear resampling, vertical pass first over only the columns the output
+/// touches (contiguous, so it vectorises), then the horizontal pass, which also normalises.
 template <PixelLayout Layout, SampleType Type>
 void resampleInto(const RgbImage &image, const CropBox &crop, bool flip,
                   const ImageTransform &transform, void *out) {
-  using Element = std::conditional_t<Type == SampleType::F32, float, uint16_t>;
-  auto *samples = static_cast<Element *>(out);
   const int width = transform.width, height = transform.height;
   thread_local std::vector<Tap> columns, rows;
-  thread_local std::vector<float> line;
+  thread_local std::vector<ColumnTap> taps;
+  thread_local std::vector<float> line, staging;
   makeTaps(crop.x, crop.width, width, image.width, columns);
   makeTaps(crop.y, crop.height, height, image.height, rows);
   if (flip)
     std::reverse(columns.begin(), columns.end());
-  // Only the columns the taps touch are blended vertically.
   int low = image.width, high = 0;
   for (const Tap &tap : columns) {
     low = std::min(low, tap.first);
     high = std::max(high, tap.second);
   }
-  size_t span = static_cast<size_t>(high - low + 1) * 3;
-  line.resize(span);
-  float scale[3], bias[3];
+  taps.resize(columns.size());
+  for (size_t x = 0; x < columns.size(); ++x)
+    taps[x] = {(columns[x].first - low) * 3, (columns[x].second - low) * 3, columns[x].weight};
+  Normaliser normaliser;
   for (int c = 0; c < 3; ++c) {
-    scale[c] = 1.0f / (255.0f * transform.deviation[c]);
-    bias[c] = -transform.mean[c] / transform.deviation[c];
+    normaliser.scale[c] = 1.0f / (255.0f * transform.deviation[c]);
+    normaliser.bias[c] = -transform.mean[c] / transform.deviation[c];
   }
+  const size_t span = static_cast<size_t>(high - low + 1) * 3;
+  line.assign(span + 1, 0.0f); // + 1: the padding that a pixel's 4-float load reads
   const size_t stride = static_cast<size_t>(image.width) * 3;
   const size_t plane = static_cast<size_t>(width) * height;
+  const size_t rowValues = static_cast<size_t>(width) * 3;
+  if constexpr (Type == SampleType::BF16)
+    staging.resize(rowValues);
+  float *__restrict blended = line.data();
   for (int y = 0; y < height; ++y) {
     const Tap &row = rows[y];
-    const uint8_t *top = image.pixels.data() + row.first * stride + low * 3;
-    const uint8_t *bottom = image.pixels.data() + row.second * stride + low * 3;
-    for (size_t i = 0; i < span; ++i)
-      line[i] = top[i] + row.weight * (static_cast<float>(bottom[i]) - top[i]);
-    for (int x = 0; x < width; ++x) {
-      const Tap &column = columns[x];
-      const float *left = &line[(column.first - low) * 3];
-      const float *right = &line[(column.second - low) * 3];
-      for (int c = 0; c < 3; ++c) {
-        float value = (left[c] + column.weight * (right[c] - left[c])) * scale[c] + bias[c];
-        size_t at = Layout == PixelLayout::CHW ? c * plane + static_cast<size_t>(y) * width + x
-                                               : (static_cast<size_t>(y) * width + x) * 3 + c;
-        if constexpr (Type == SampleType::F32)
-          samples[at] = value;
-        else
-          samples[at] = toBf16(value);
+    const uint8_t *__restrict top = image.pixels.data() + row.first * stride + low * 3;
+    const uint8_t *__restrict bottom = image.pixels.data() + row.second * stride + low * 3;
+    const float weight = row.weight;
+    for (size_t i = 0; i < span; ++i) {
+      float a = top[i], b = bottom[i];
+      blended[i] = a + weight * (b - a);
+    }
+    float *target;
+    if constexpr (Type == SampleType::F32)
+      target = static_cast<float *>(out) +
+               (Layout == PixelLayout::CHW ? static_cast<size_t>(y) * width : y * rowValues);
+    else
+      target = staging.data();
+    size_t planeStep = Type == SampleType::F32 ? plane : static_cast<size_t>(width);
+    blendColumns<Layout>(blended, taps.data(), width, normaliser, target, target + planeStep,
+                         target + 2 * planeStep);
+    if constexpr (Type == SampleType::BF16) {
+      auto *samples = static_cast<uint16_t *>(out);
+      for (size_t i = 0; i < rowValues; ++i) {
+        // Staging holds the row as planes (CHW) or interleaved (HWC), like the output.
+        size_t at = Layout == PixelLayout::CHW
+                        ? (i / width) * plane + static_cast<size_t>(y) * width + i % width
+                        : y * rowValues + i;
+        samples[at] = toBf16(staging[i]);
       }
     }
   }
