@@ -8,7 +8,7 @@ PACKAGES=(
   llvm-19-dev libmlir-19-dev mlir-19-tools llvm-19-tools clang-19 libomp-19-dev
   libonnx-dev libonnx-testdata python3-onnx
   libprotobuf-dev protobuf-compiler
-  libturbojpeg0-dev libopenmpi-dev openmpi-bin
+  libturbojpeg0-dev libjpeg62-turbo-dev libopenmpi-dev openmpi-bin
   googletest libgtest-dev libgmock-dev
   zlib1g-dev
   dataset-fashion-mnist

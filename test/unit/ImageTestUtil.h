@@ -27,14 +27,16 @@ inline std::vector<uint8_t> gradientImage(int width, int height, int variant = 0
   return pixels;
 }
 
-/// `pixels` (`format`: TJPF_RGB, TJPF_GRAY or TJPF_CMYK) encoded as a JPEG by TurboJPEG, 4:4:4
-/// (grayscale for TJPF_GRAY) at `quality`.
+/// `pixels` (`format`: TJPF_RGB, TJPF_GRAY or TJPF_CMYK) encoded as a JPEG by TurboJPEG at
+/// `quality`, with chroma `subsampling` (grayscale for TJPF_GRAY).
 inline std::string encodeJpeg(const std::vector<uint8_t> &pixels, int width, int height,
-                              int format = TJPF_RGB, int quality = 98) {
+                              int format = TJPF_RGB, int quality = 98,
+                              int subsampling = TJSAMP_444) {
   tjhandle handle = tjInitCompress();
   unsigned char *jpeg = nullptr;
   unsigned long size = 0;
-  int subsampling = format == TJPF_GRAY ? TJSAMP_GRAY : TJSAMP_444;
+  if (format == TJPF_GRAY)
+    subsampling = TJSAMP_GRAY;
   int failed = tjCompress2(handle, pixels.data(), width, 0, height, format, &jpeg, &size,
                            subsampling, quality, 0);
   EXPECT_EQ(failed, 0) << tjGetErrorStr2(handle);
@@ -42,6 +44,18 @@ inline std::string encodeJpeg(const std::vector<uint8_t> &pixels, int width, int
   tjFree(jpeg);
   tjDestroy(handle);
   return bytes;
+}
+
+/// A textured test image (a gradient with a pseudo-random pattern on top), so that a
+/// decoder's mistakes in one block show.
+inline std::vector<uint8_t> texturedImage(int width, int height) {
+  std::vector<uint8_t> pixels = gradientImage(width, height, 2);
+  uint32_t state = 12345;
+  for (uint8_t &value : pixels) {
+    state = state * 1664525u + 1013904223u;
+    value = static_cast<uint8_t>(value / 2 + (state >> 25));
+  }
+  return pixels;
 }
 
 /// A JPEG of gradientImage(width, height, variant).

@@ -102,6 +102,67 @@ TEST(JpegDecode, CorruptAndTruncatedJpegsAreErrorsNamingTheFile) {
   EXPECT_PRED2(contains, decodeError("", "/data/empty.JPEG"), "/data/empty.JPEG: not a JPEG");
 }
 
+/// Region decoding gives the pixels of the full decode, for every chroma layout.
+TEST(JpegRegion, MatchesTheFullDecodeInsideTheRegion) {
+  std::vector<uint8_t> pixels = texturedImage(203, 141);
+  struct Case {
+    int format, subsampling, reduction;
+  };
+  for (Case c : {Case{TJPF_RGB, TJSAMP_444, 1}, Case{TJPF_RGB, TJSAMP_420, 1},
+                 Case{TJPF_RGB, TJSAMP_422, 2}, Case{TJPF_RGB, TJSAMP_420, 4},
+                 Case{TJPF_GRAY, TJSAMP_GRAY, 1}}) {
+    SCOPED_TRACE(::testing::Message() << "subsampling " << c.subsampling << " reduction "
+                                      << c.reduction);
+    std::vector<uint8_t> source = pixels;
+    if (c.format == TJPF_GRAY)
+      source.resize(203 * 141);
+    std::string jpeg = encodeJpeg(source, 203, 141, c.format, 90, c.subsampling);
+    RgbImage full;
+    ASSERT_EQ(takeMessage(decodeJpeg(bytesOf(jpeg), jpeg.size(), "j", c.reduction, full)), "");
+    int left = 37 / c.reduction, top = 29 / c.reduction;
+    int right = 160 / c.reduction, bottom = 101 / c.reduction;
+    RgbRegion region;
+    ASSERT_EQ(takeMessage(decodeJpegRegion(bytesOf(jpeg), jpeg.size(), "j", c.reduction, left,
+                                           top, right, bottom, region)), "");
+    EXPECT_LE(region.x, left); // widened to whole iMCU columns on the left
+    EXPECT_EQ(region.y, top);
+    ASSERT_GE(region.x + region.image.width, right);
+    ASSERT_EQ(region.image.height, bottom - top);
+    // Inside the outermost columns; those may differ by a few levels (see jpeg_image.h).
+    int mismatches = 0;
+    for (int y = 0; y < region.image.height; ++y)
+      for (int x = 1; x + 1 < region.image.width; ++x)
+        for (int k = 0; k < 3; ++k) {
+          int got = region.image.pixels[(static_cast<size_t>(y) * region.image.width + x) * 3 + k];
+          int want = full.pixels[(static_cast<size_t>(y + region.y) * full.width + x + region.x) * 3 + k];
+          mismatches += got != want;
+        }
+    EXPECT_EQ(mismatches, 0);
+  }
+}
+
+TEST(JpegRegion, CmykAndCorruptDataBehaveAsInTheFullDecode) {
+  std::vector<uint8_t> cmyk(32 * 32 * 4, 255);
+  for (size_t i = 0; i < cmyk.size(); i += 4)
+    cmyk[i + 1] = cmyk[i + 2] = 0; // red everywhere (inverted CMYK)
+  std::string jpeg = encodeJpeg(cmyk, 32, 32, TJPF_CMYK, 100);
+  RgbRegion region;
+  ASSERT_EQ(takeMessage(decodeJpegRegion(bytesOf(jpeg), jpeg.size(), "c", 1, 8, 8, 24, 20, region)), "");
+  ASSERT_EQ(region.image.pixels.size(), static_cast<size_t>(region.image.width) * 12 * 3);
+  EXPECT_NEAR(region.image.pixels[0], 255, 8);
+  EXPECT_NEAR(region.image.pixels[1], 0, 8);
+
+  std::string photo = encodeJpeg(texturedImage(64, 64), 64, 64, TJPF_RGB, 90, TJSAMP_420);
+  std::string cut = photo.substr(0, photo.size() / 2);
+  EXPECT_PRED2(contains,
+               takeMessage(decodeJpegRegion(bytesOf(cut), cut.size(), "/d/cut.JPEG", 1, 0, 40, 64, 64, region)),
+               "/d/cut.JPEG: corrupt or truncated JPEG data (");
+  // The top rows lie in the half that is there: a crop of them never reads the rest.
+  EXPECT_EQ(takeMessage(decodeJpegRegion(bytesOf(cut), cut.size(), "/d/cut.JPEG", 1, 0, 0, 64, 8, region)), "");
+  EXPECT_PRED2(contains, takeMessage(decodeJpegRegion(bytesOf("GIF89a"), 6, "g", 1, 0, 0, 1, 1, region)),
+               "g: corrupt or truncated JPEG data (Not a JPEG file");
+}
+
 ImageTransform transform(int width, int height) {
   ImageTransform result;
   result.width = width;
@@ -272,6 +333,25 @@ TEST(TransformJpeg, TheSameSeedGivesTheSameSampleAndSeedsDiffer) {
   EXPECT_EQ(a, b);
   EXPECT_NEAR((a[16 * 32 + 15] + a[16 * 32 + 16]) / 2, 0.5, 0.03);
   EXPECT_LT(a[16 * 32 + 2], a[16 * 32 + 29]);
+}
+
+TEST(TransformJpeg, DecodingOnlyTheCropGivesExactlyTheSampleOfAFullDecode) {
+  std::string jpeg = encodeJpeg(texturedImage(150, 110), 150, 110, TJPF_RGB, 90, TJSAMP_420);
+  ImageTransform t = transform(40, 40);
+  std::vector<float> cropped(40 * 40 * 3), full(40 * 40 * 3);
+  for (uint64_t seed = 0; seed < 40; ++seed) {
+    ASSERT_EQ(takeMessage(transformJpeg(bytesOf(jpeg), jpeg.size(), "j", t, seed, cropped.data())), "");
+    kiln::runtime::SplitMix64 random(seed); // the draws transformJpeg makes
+    CropBox box = randomResizedCrop(150, 110, t, random);
+    bool flip = (random.next() >> 63) != 0;
+    int reduction = decodeReduction(box, t);
+    RgbImage image;
+    ASSERT_EQ(takeMessage(decodeJpeg(bytesOf(jpeg), jpeg.size(), "j", reduction, image)), "");
+    double fx = image.width / 150.0, fy = image.height / 110.0;
+    resampleCrop(image, {box.x * fx, box.y * fy, box.width * fx, box.height * fy}, flip, t,
+                 full.data());
+    ASSERT_EQ(cropped, full) << "seed " << seed << ", reduction " << reduction;
+  }
 }
 
 TEST(TransformJpeg, LargeImagesAreDecodedReducedToNearlyTheSameSample) {

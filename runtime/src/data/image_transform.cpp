@@ -260,12 +260,23 @@ kiln_status_t kiln::data::transformJpeg(const uint8_t *data, size_t size,
   CropBox crop = transform.augment ? randomResizedCrop(info.width, info.height, transform, random)
                                    : centreCrop(info.width, info.height, transform);
   bool flip = transform.augment && (random.next() >> 63) != 0;
-  thread_local RgbImage image;
-  KILN_RETURN_IF_ERROR(decodeJpeg(data, size, name, decodeReduction(crop, transform), image));
-  // The reduced image's size rounds up, so scale the crop by the actual ratio.
-  double fx = static_cast<double>(image.width) / info.width;
-  double fy = static_cast<double>(image.height) / info.height;
+  int reduction = decodeReduction(crop, transform);
+  // The reduced image's size rounds up (TJSCALED), so scale the crop by the actual ratio.
+  int reducedWidth = (info.width + reduction - 1) / reduction;
+  int reducedHeight = (info.height + reduction - 1) / reduction;
+  double fx = static_cast<double>(reducedWidth) / info.width;
+  double fy = static_cast<double>(reducedHeight) / info.height;
   CropBox reduced = {crop.x * fx, crop.y * fy, crop.width * fx, crop.height * fy};
-  resampleCrop(image, reduced, flip, transform, out);
+  // The bilinear taps at the crop's edge reach one pixel beyond it; a second column of margin
+  // keeps them off the region's outermost columns, which are not exact (jpeg_image.h).
+  thread_local RgbRegion region;
+  KILN_RETURN_IF_ERROR(decodeJpegRegion(
+      data, size, name, reduction, static_cast<int>(std::floor(reduced.x)) - 2,
+      static_cast<int>(std::floor(reduced.y)) - 1,
+      static_cast<int>(std::ceil(reduced.x + reduced.width)) + 2,
+      static_cast<int>(std::ceil(reduced.y + reduced.height)) + 1, region));
+  reduced.x -= region.x;
+  reduced.y -= region.y;
+  resampleCrop(region.image, reduced, flip, transform, out);
   return nullptr;
 }

@@ -4,9 +4,9 @@
 // 3/4-4/3, ten tries and then a centre crop) and a horizontal flip with probability 1/2.
 // Evaluation: resize the short side to 256 / 224 of the output and take the centre (256 ->
 // 224). Both then scale bilinearly to the output size, map pixels to [0, 1], apply
-// (x - mean) / std per channel and write CHW or HWC, fp32 or bf16. When the crop is at least
-// twice the output in both directions, the JPEG is decoded at 1/2, 1/4 or 1/8 scale
-// instead of at full size.
+// (x - mean) / std per channel and write CHW or HWC, fp32 or bf16. Only the crop's part of the
+// JPEG is decoded (decodeJpegRegion), and when the crop is at least twice the output in both
+// directions it is decoded at 1/2, 1/4 or 1/8 scale.
 //
 //===----------------------------------------------------------------------===//
 #ifndef KILN_RUNTIME_SRC_DATA_IMAGE_TRANSFORM_H

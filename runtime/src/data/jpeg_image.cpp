@@ -66,21 +66,6 @@ kiln_status_t readHeader(const uint8_t *data, size_t size, const std::string &na
   return nullptr;
 }
 
-/// Inverted (Adobe) CMYK to RGB, in place: each pixel's 4 bytes become 3.
-void invertedCmykToRgb(std::vector<uint8_t> &pixels, size_t count) {
-  for (size_t i = 0; i < count; ++i) {
-    const uint8_t *cmyk = &pixels[4 * i];
-    unsigned k = cmyk[3];
-    uint8_t rgb[3];
-    for (int c = 0; c < 3; ++c)
-      rgb[c] = static_cast<uint8_t>((cmyk[c] * k + 127) / 255);
-    pixels[3 * i] = rgb[0];
-    pixels[3 * i + 1] = rgb[1];
-    pixels[3 * i + 2] = rgb[2];
-  }
-  pixels.resize(3 * count);
-}
-
 } // namespace
 
 kiln_status_t kiln::data::readJpegInfo(const uint8_t *data, size_t size,
@@ -111,7 +96,22 @@ kiln_status_t kiln::data::decodeJpeg(const uint8_t *data, size_t size, const std
                     out.pixels.data(), out.width, 0, out.height, cmyk ? TJPF_CMYK : TJPF_RGB,
                     TJFLAG_STOPONWARNING) != 0)
     return turboError(name, "corrupt or truncated JPEG data");
-  if (cmyk)
-    invertedCmykToRgb(out.pixels, count);
+  if (cmyk) {
+    invertedCmykToRgb(out.pixels.data(), count);
+    out.pixels.resize(3 * count);
+  }
   return nullptr;
+}
+
+void kiln::data::invertedCmykToRgb(uint8_t *pixels, size_t count) {
+  for (size_t i = 0; i < count; ++i) {
+    const uint8_t *cmyk = pixels + 4 * i;
+    unsigned k = cmyk[3];
+    uint8_t rgb[3];
+    for (int c = 0; c < 3; ++c)
+      rgb[c] = static_cast<uint8_t>((cmyk[c] * k + 127) / 255);
+    pixels[3 * i] = rgb[0];
+    pixels[3 * i + 1] = rgb[1];
+    pixels[3 * i + 2] = rgb[2];
+  }
 }

@@ -32,9 +32,33 @@ kiln_status_t readJpegInfo(const uint8_t *data, size_t size, const std::string &
 /// come out with R = G = B; CMYK and YCCK JPEGs are taken as Adobe writes them (inverted
 /// CMYK) and converted with R = (255 - C)(255 - K) / 255 in ink terms. Any libjpeg warning
 /// (truncated data, a corrupt segment) is an error naming `name`, not a grey half-image.
-/// Safe to call from several threads at once (one TurboJPEG handle per thread).
+/// Safe to call from several threads at once (one TurboJPEG handle per thread). The whole-image
+/// reference that decodeJpegRegion is tested against; samples are decoded by region.
 kiln_status_t decodeJpeg(const uint8_t *data, size_t size, const std::string &name,
                          int reduction, RgbImage &out);
+
+/// Converts `count` pixels of inverted (Adobe) CMYK, 4 bytes each, to RGB, 3 bytes each, in
+/// place from the front: R = C K / 255 on the stored (inverted) values, and so on.
+void invertedCmykToRgb(uint8_t *pixels, size_t count);
+
+/// A part of a decoded image: its pixels start at (x, y) of the whole (reduced) image.
+struct RgbRegion {
+  int x = 0, y = 0;
+  RgbImage image;
+};
+
+/// Decodes, at 1/`reduction` scale, only the part of the JPEG that covers the rectangle
+/// [left, right) x [top, bottom) of the reduced image, widened to whole iMCU columns on the
+/// left. Rows below the rectangle are never entropy-decoded, and pixels outside it are never
+/// inverse-transformed or colour-converted, which is what makes a random crop cheaper than a
+/// full decode. The pixels are those of a full decode, except that the outermost column on
+/// either side of a region inside the image may differ by a few levels (chroma upsampling
+/// lacks its outer neighbour there): callers ask for a column of margin. Same colour handling
+/// and errors as decodeJpeg; a corrupt part of the file that the rectangle does not reach is
+/// not noticed.
+kiln_status_t decodeJpegRegion(const uint8_t *data, size_t size, const std::string &name,
+                               int reduction, int left, int top, int right, int bottom,
+                               RgbRegion &out);
 
 } // namespace kiln::data
 
