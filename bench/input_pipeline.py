@@ -13,11 +13,13 @@ DIR/train/<class>/, then measures at 1 and 2 threads:
                   geometry, bilinear resize of the crop box to 224 x 224, flip, to float,
                   normalise, CHW) in a pool of worker processes, as a PyTorch DataLoader does
 
-A benchmark, not a test: nothing passes or fails on timings; the ratio line says how the
-pipeline compares with raw decoding (issue 6 asks for >= 0.9x at 2 threads, and above Pillow).
+Each figure is the median of --repeat measurements, the three kinds taken in turn so that a
+change in the machine's load falls on all of them alike. A benchmark, not a test: nothing
+passes or fails on timings; the ratio columns say how the pipeline compares with raw decoding
+(issue 6 asks for >= 0.9x at 2 threads, and above Pillow).
 
-    /usr/bin/python3 bench/input_pipeline.py [--images 256] [--seconds 5] [--threads 1,2]
-                                             [--bin build/bin] [--dir DIR]
+    /usr/bin/python3 bench/input_pipeline.py [--images 256] [--seconds 3] [--repeat 3]
+                                             [--threads 1,2] [--bin build/bin] [--dir DIR]
 
 Needs a built kiln (build/bin/kiln-input-bench), numpy and Pillow (Debian: python3-numpy,
 python3-pil; Pillow is needed by this benchmark only, not by the test suites).
@@ -27,6 +29,7 @@ import math
 import multiprocessing
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -114,7 +117,8 @@ def run_kiln(binary, mode, threads, seconds, directory):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=256)
-    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "build", "bin"))
     parser.add_argument("--dir", help="where to generate the JPEGs (default: a temporary folder)")
@@ -129,17 +133,19 @@ def main():
         files = sorted(os.path.join(root, name) for root, _, names in
                        os.walk(os.path.join(directory, "train")) for name in names)
         size = sum(os.path.getsize(f) for f in files) / len(files) / 1024
-        print("%d JPEGs of %dx%d, %.0f KB on average; %.0f s per measurement; load average %s"
-              % (len(files), WIDTH, HEIGHT, size, args.seconds,
-                 " ".join("%.2f" % v for v in os.getloadavg())))
+        print("%d JPEGs of %dx%d, %.0f KB on average; median of %d measurements of %.0f s; "
+              "load average %s" % (len(files), WIDTH, HEIGHT, size, args.repeat, args.seconds,
+                                   " ".join("%.2f" % v for v in os.getloadavg())))
         print("%-8s %16s %16s %16s %12s %12s" % ("threads", "raw decode", "kiln pipeline",
                                                  "Pillow", "kiln/raw", "kiln/Pillow"))
         for threads in [int(t) for t in args.threads.split(",")]:
-            raw = run_kiln(binary, "decode", threads, args.seconds, directory)
-            kiln = run_kiln(binary, "pipeline", threads, args.seconds, directory)
-            pillow = bench_pillow(files, threads, args.seconds)
+            runs = [(run_kiln(binary, "decode", threads, args.seconds, directory),
+                     run_kiln(binary, "pipeline", threads, args.seconds, directory),
+                     bench_pillow(files, threads, args.seconds)) for _ in range(args.repeat)]
+            raw, kiln, pillow = (statistics.median(run[k] for run in runs) for k in range(3))
             print("%-8d %12.0f i/s %12.0f i/s %12.0f i/s %11.2fx %11.2fx"
                   % (threads, raw, kiln, pillow, kiln / raw, kiln / pillow))
+        print("load average %s" % " ".join("%.2f" % v for v in os.getloadavg()))
 
 
 if __name__ == "__main__":
