@@ -214,3 +214,28 @@ TEST(TrainOnImages, TrainsOnCifarAndOnJpegFoldersSkippingACorruptJpeg) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(TrainOnImages, TheTrainedWeightsDoNotDependOnTheNumberOfDataThreads) {
+  std::string dir = freshPath("imagenet");
+  writeJpegSplit(dir, "train", {"a", "b", "c"}, {6, 5, 6}, 72, 56);
+  std::vector<std::vector<float>> weights;
+  // Seed 5 with 1 and 3 threads, then seed 6 (other crops and order), which must differ.
+  for (uint32_t threads : {1u, 3u, 2u}) {
+    kiln::train::TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN_RGB, "jpeg:" + dir);
+    options.epochs = 2;
+    options.seed = threads == 2 ? 6 : 5;
+    options.evaluate = false;
+    options.dataThreads = threads;
+    options.prefetch = 3;
+    options.checkpointPath = scratchPath("run" + std::to_string(threads) + ".ckpt");
+    ASSERT_EQ(runTrainingCaptured(options).error, "");
+    weights.push_back(checkpointValues(KILN_FIXTURE_TRAIN_RGB, options.checkpointPath, "fc.weight"));
+  }
+  ASSERT_EQ(weights[0].size(), 3u * 3 * 32 * 32);
+  EXPECT_EQ(weights[0], weights[1]);
+  EXPECT_NE(weights[0], weights[2]);
+}
+
+} // namespace
