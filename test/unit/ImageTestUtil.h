@@ -28,17 +28,18 @@ inline std::vector<uint8_t> gradientImage(int width, int height, int variant = 0
 }
 
 /// `pixels` (`format`: TJPF_RGB, TJPF_GRAY or TJPF_CMYK) encoded as a JPEG by TurboJPEG at
-/// `quality`, with chroma `subsampling` (grayscale for TJPF_GRAY).
+/// `quality`, with chroma `subsampling` (grayscale for TJPF_GRAY) and TurboJPEG `flags`
+/// (TJFLAG_PROGRESSIVE).
 inline std::string encodeJpeg(const std::vector<uint8_t> &pixels, int width, int height,
                               int format = TJPF_RGB, int quality = 98,
-                              int subsampling = TJSAMP_444) {
+                              int subsampling = TJSAMP_444, int flags = 0) {
   tjhandle handle = tjInitCompress();
   unsigned char *jpeg = nullptr;
   unsigned long size = 0;
   if (format == TJPF_GRAY)
     subsampling = TJSAMP_GRAY;
   int failed = tjCompress2(handle, pixels.data(), width, 0, height, format, &jpeg, &size,
-                           subsampling, quality, 0);
+                           subsampling, quality, flags);
   EXPECT_EQ(failed, 0) << tjGetErrorStr2(handle);
   std::string bytes(reinterpret_cast<const char *>(jpeg), size);
   tjFree(jpeg);

@@ -106,17 +106,18 @@ TEST(JpegDecode, CorruptAndTruncatedJpegsAreErrorsNamingTheFile) {
 TEST(JpegRegion, MatchesTheFullDecodeInsideTheRegion) {
   std::vector<uint8_t> pixels = texturedImage(203, 141);
   struct Case {
-    int format, subsampling, reduction;
+    int format, subsampling, reduction, flags;
   };
-  for (Case c : {Case{TJPF_RGB, TJSAMP_444, 1}, Case{TJPF_RGB, TJSAMP_420, 1},
-                 Case{TJPF_RGB, TJSAMP_422, 2}, Case{TJPF_RGB, TJSAMP_420, 4},
-                 Case{TJPF_GRAY, TJSAMP_GRAY, 1}}) {
+  for (Case c : {Case{TJPF_RGB, TJSAMP_444, 1, 0}, Case{TJPF_RGB, TJSAMP_420, 1, 0},
+                 Case{TJPF_RGB, TJSAMP_422, 2, 0}, Case{TJPF_RGB, TJSAMP_420, 4, 0},
+                 Case{TJPF_GRAY, TJSAMP_GRAY, 1, 0},
+                 Case{TJPF_RGB, TJSAMP_420, 1, TJFLAG_PROGRESSIVE}}) {
     SCOPED_TRACE(::testing::Message() << "subsampling " << c.subsampling << " reduction "
-                                      << c.reduction);
+                                      << c.reduction << " flags " << c.flags);
     std::vector<uint8_t> source = pixels;
     if (c.format == TJPF_GRAY)
       source.resize(203 * 141);
-    std::string jpeg = encodeJpeg(source, 203, 141, c.format, 90, c.subsampling);
+    std::string jpeg = encodeJpeg(source, 203, 141, c.format, 90, c.subsampling, c.flags);
     RgbImage full;
     ASSERT_EQ(takeMessage(decodeJpeg(bytesOf(jpeg), jpeg.size(), "j", c.reduction, full)), "");
     int left = 37 / c.reduction, top = 29 / c.reduction;
@@ -351,6 +352,24 @@ TEST(TransformJpeg, DecodingOnlyTheCropGivesExactlyTheSampleOfAFullDecode) {
     resampleCrop(image, {box.x * fx, box.y * fy, box.width * fx, box.height * fy}, flip, t,
                  full.data());
     ASSERT_EQ(cropped, full) << "seed " << seed << ", reduction " << reduction;
+  }
+}
+
+TEST(TransformJpeg, TinyAndThinImagesStillGiveSamples) {
+  for (auto [width, height] : {std::pair{1, 1}, std::pair{2, 3}, std::pair{9, 1}, std::pair{1, 40},
+                               std::pair{300, 2}}) {
+    std::string jpeg = gradientJpeg(width, height);
+    for (bool augment : {true, false}) {
+      ImageTransform t = transform(16, 16);
+      t.augment = augment;
+      std::vector<float> sample(16 * 16 * 3, -1.0f);
+      for (uint64_t seed = 0; seed < 5; ++seed) {
+        ASSERT_EQ(takeMessage(transformJpeg(bytesOf(jpeg), jpeg.size(), "t", t, seed, sample.data())), "")
+            << width << "x" << height;
+        for (float value : sample)
+          ASSERT_TRUE(value >= 0 && value <= 1) << width << "x" << height << ": " << value;
+      }
+    }
   }
 }
 
