@@ -99,6 +99,8 @@ TEST(JpegFolderDataset, NumbersSortedClassFoldersAndListsTheirJpegs) {
   std::string dir = freshPath("imagenet");
   writeJpegSplit(dir, "train", {"n02", "n01", "n03"}, {2, 3, 1});
   writeFile(dir + "/train/n01/notes.txt", "not an image");
+  writeFile(dir + "/train/n01/._0.JPEG", "macOS resource fork, not an image");
+  makeDir(dir + "/train/.ipynb_checkpoints");
   writeFile(dir + "/train/n03/extra.jpg", gradientJpeg(40, 40));
   std::unique_ptr<Dataset> dataset;
   ASSERT_EQ(takeMessage(openDataset("jpeg:" + dir, Split::Train, imageSpec(), {}, dataset)), "");

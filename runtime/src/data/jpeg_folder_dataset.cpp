@@ -45,7 +45,8 @@ bool isJpegName(const std::string &name) {
   return false;
 }
 
-/// The sorted names of the entries of `dir` that are folders (or, if `!folders`, files).
+/// The sorted names of the entries of `dir` that are folders (or, if `!folders`, files),
+/// hidden ones (".ipynb_checkpoints", "._x.JPEG" from macOS archives) left out.
 kiln_status_t listEntries(const std::string &dir, bool folders, std::vector<std::string> &out) {
   std::error_code error;
   fs::directory_iterator entries(dir, error);
@@ -57,8 +58,9 @@ kiln_status_t listEntries(const std::string &dir, bool folders, std::vector<std:
   out.clear();
   for (const fs::directory_entry &entry : entries) {
     bool isFolder = entry.is_directory(error);
-    if (folders == isFolder)
-      out.push_back(entry.path().filename().string());
+    std::string name = entry.path().filename().string();
+    if (folders == isFolder && name[0] != '.')
+      out.push_back(name);
   }
   std::sort(out.begin(), out.end());
   return nullptr;
