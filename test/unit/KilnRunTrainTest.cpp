@@ -5,6 +5,7 @@
 // and exit codes 0 / 1 (runtime error) / 2 (usage error).
 //
 //===----------------------------------------------------------------------===//
+#include "ImageTestUtil.h"
 #include "KilnRunUtil.h"
 #include "TrainTestUtil.h"
 
@@ -192,6 +193,24 @@ TEST(KilnRunTrain, CheckpointResumeAndEvaluateFromTheCommandLine) {
   EXPECT_EXIT_CODE(evaluated, 0);
   EXPECT_PRED2(contains, evaluated.output, "eval epoch 2: loss ");
   EXPECT_EQ(listDir(scratchDir()).size(), 3u); // data, run.ckpt, log.csv: no temporary files
+}
+
+} // namespace
+
+namespace {
+
+TEST(KilnRunTrain, ACorruptJpegIsReportedWithItsPathCountedAndSkipped) {
+  std::string dir = freshPath("imagenet");
+  writeJpegSplit(dir, "train", {"a", "b"}, {3, 3}, 64, 48);
+  writeFile(dir + "/train/a/1.JPEG", "corrupt"); // position 1 of the unshuffled order
+  RunResult result = kilnRun({"train", KILN_FIXTURE_TRAIN_RGB, "--data", "jpeg:" + dir,
+                              "--no-shuffle", "--no-eval", "--data-threads", "2"});
+  EXPECT_EXIT_CODE(result, 0);
+  EXPECT_PRED2(contains, result.output,
+               "kiln-run: warning: skipped a sample: " + dir +
+                   "/train/a/1.JPEG: not a JPEG file or a corrupt JPEG header");
+  EXPECT_PRED2(contains, result.output, "(1 steps, 4 images in ");
+  EXPECT_PRED2(contains, result.output, "1 sample failed to load and was skipped");
 }
 
 } // namespace

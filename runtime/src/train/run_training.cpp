@@ -374,8 +374,10 @@ void Trainer::printSummary() {
   progress.line(line);
   uint64_t skipped = trainLoader->skipped() + (evalLoader ? evalLoader->skipped() : 0);
   if (skipped)
-    progress.line(std::to_string(skipped) + (skipped == 1 ? " sample" : " samples") +
-                  " failed to load and were skipped (see the warnings above)");
+    progress.line(std::to_string(skipped) +
+                  (skipped == 1 ? " sample failed to load and was skipped"
+                                : " samples failed to load and were skipped") +
+                  " (see the warnings above)");
 }
 
 kiln_status_t Trainer::run() {
