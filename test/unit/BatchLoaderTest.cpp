@@ -28,11 +28,16 @@ public:
     if (broken.count(index))
       return kiln::runtime::makeStatus(KILN_STATUS_DATA_ERROR,
                                        "sample" + std::to_string(index) + ".bin: corrupt");
+    if (index == throwing)
+      throw std::bad_alloc();
     sample[0] = static_cast<float>(index);
     sample[1] = kiln::runtime::SplitMix64(seed).unitFloat();
     label = static_cast<int32_t>(index % 5);
     return nullptr;
   }
+
+  /// This index throws std::bad_alloc, as a reader can for a huge image.
+  uint64_t throwing = UINT64_MAX;
 
 private:
   uint64_t samples;
@@ -146,6 +151,20 @@ TEST(BatchLoader, TrainingReplacesAFailedSampleByTheNextAndCountsIt) {
   std::free(text);
   EXPECT_PRED2(contains, reported, "warning: skipped a sample: sample2.bin: corrupt");
   EXPECT_PRED2(contains, reported, "warning: skipped a sample: sample5.bin: corrupt");
+}
+
+TEST(BatchLoader, AnExceptionInAReaderIsThatSamplesFailureNotACrash) {
+  CountingDataset dataset(8);
+  dataset.throwing = 3;
+  LoaderOptions options;
+  options.warnings = nullptr;
+  options.threads = 2;
+  BatchLoader loader(dataset, 2, options);
+  loader.start(plan(iota(8), 4));
+  LoadedBatch batch;
+  ASSERT_EQ(takeMessage(loader.next(batch)), "");
+  EXPECT_EQ(batch.indices, (std::vector<uint64_t>{0, 1, 2, 4})); // 3 replaced by the next
+  EXPECT_EQ(loader.skipped(), 1u);
 }
 
 TEST(BatchLoader, EvaluationLeavesAFailedSampleOut) {

@@ -76,7 +76,10 @@ void BatchLoader::work() {
       spare.pop_back();
     }
     lock.unlock();
-    result.status = loadBatch(*claimedPlan, number, result.batch);
+    // The batch's own storage can fail to allocate too.
+    result.status = guardApi("loading a batch", [&] {
+      return loadBatch(*claimedPlan, number, result.batch);
+    });
     lock.lock();
     if (claimedGeneration != generation) {
       kiln_status_free(result.status);
@@ -134,7 +137,11 @@ kiln_status_t BatchLoader::loadRow(const EpochPlan &plan, uint64_t position, flo
   std::string lastError;
   for (int attempt = 0; attempt < tries; ++attempt) {
     index = plan.order[(position + attempt) % plan.order.size()];
-    kiln_status_t status = dataset.load(index, deriveSeed(plan.seed, index), sample, label);
+    // An exception (out of memory for a huge image, say) is that sample's failure, and must
+    // not escape a worker thread, which would end the process.
+    kiln_status_t status = guardApi("loading a sample", [&] {
+      return dataset.load(index, deriveSeed(plan.seed, index), sample, label);
+    });
     if (!status)
       return nullptr;
     lastError = kiln_status_message(status);
