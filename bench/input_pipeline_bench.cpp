@@ -3,16 +3,14 @@
 // kiln-input-bench MODE THREADS SECONDS DIR, where DIR/train/<class>/*.JPEG:
 //   decode    raw full-size TurboJPEG decodes (tjDecompressHeader3 + tjDecompress2 to RGB) of
 //             the files' bytes, already in memory, on THREADS threads
-//   pipeline  kiln's training pipeline: a BatchLoader with THREADS workers over the jpeg:DIR
-//             dataset (file read, decode, random resized crop to 224 x 224, flip, ImageNet
-//             normalisation, CHW fp32), batches of 32
+//   pipeline  kiln's training pipeline through kiln/data.h: a loader with THREADS workers
+//             over the jpeg:DIR dataset (file read, decode of the crop, random resized crop to
+//             224 x 224, flip, ImageNet normalisation, CHW fp32), batches of 32
 // Prints one line, "MODE THREADS IMAGES_PER_S IMAGES SECONDS", after at least SECONDS of
 // work. bench/input_pipeline.py runs it next to Pillow and explains the numbers.
 //
 //===----------------------------------------------------------------------===//
-#include "data/batch_loader.h"
-
-#include "kiln/runtime.h"
+#include "kiln/data.h"
 
 #include <turbojpeg.h>
 
@@ -23,7 +21,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -92,47 +89,60 @@ int benchDecode(const std::vector<std::string> &files, unsigned threads, double 
   return 0;
 }
 
-/// kiln's BatchLoader over jpeg:DIR, epoch after epoch, until `seconds` have passed.
+/// Prints `status`'s message and frees it; true if there was one.
+bool failed(kiln_status_t status) {
+  if (!status)
+    return false;
+  std::fprintf(stderr, "kiln-input-bench: %s\n", kiln_status_message(status));
+  kiln_status_free(status);
+  return true;
+}
+
+/// kiln's loader over jpeg:DIR, epoch after epoch, until `seconds` have passed.
 int benchPipeline(const std::string &dir, unsigned threads, double seconds) {
-  kiln::data::SampleSpec sample;
-  sample.inputName = "x";
-  sample.shape = {3, 224, 224};
-  sample.classes = 1000;
-  kiln::data::DatasetOptions options;
-  options.channelMean = {0.485f, 0.456f, 0.406f};
-  options.channelStd = {0.229f, 0.224f, 0.225f};
-  std::unique_ptr<kiln::data::Dataset> dataset;
-  if (kiln_status_t status = kiln::data::openDataset("jpeg:" + dir, kiln::data::Split::Train,
-                                                     sample, options, dataset)) {
-    std::fprintf(stderr, "kiln-input-bench: %s\n", kiln_status_message(status));
-    kiln_status_free(status);
-    return 1;
+  const int64_t shape[] = {3, 224, 224};
+  kiln_dataset_options_t options;
+  kiln_dataset_options_initialize(&options);
+  options.shape = shape;
+  options.rank = 3;
+  options.classes = 1000;
+  const float mean[3] = {0.485f, 0.456f, 0.406f}, deviation[3] = {0.229f, 0.224f, 0.225f};
+  for (int c = 0; c < 3; ++c) {
+    options.channel_mean[c] = mean[c];
+    options.channel_std[c] = deviation[c];
   }
-  kiln::data::LoaderOptions loaderOptions;
+  kiln_dataset_t *dataset = nullptr;
+  if (failed(kiln_dataset_open(("jpeg:" + dir).c_str(), &options, &dataset)))
+    return 1;
+  kiln_loader_options_t loaderOptions;
+  kiln_loader_options_initialize(&loaderOptions);
+  loaderOptions.batch = 32;
   loaderOptions.threads = threads;
   loaderOptions.prefetch = 2 * threads;
-  kiln::data::BatchLoader loader(*dataset, sample.elements(), loaderOptions);
-  kiln::data::LoadedBatch batch;
+  kiln_loader_t *loader = nullptr;
+  if (failed(kiln_loader_create(dataset, &loaderOptions, &loader)))
+    return 1;
+  kiln_dataset_release(dataset);
+  std::vector<float> samples(32 * 3 * 224 * 224);
+  std::vector<int32_t> labels(32);
   uint64_t images = 0;
+  int status = 0;
   auto start = Clock::now();
-  for (uint64_t epoch = 0; since(start) < seconds; ++epoch) {
-    kiln::data::EpochPlan plan;
-    plan.order.resize(dataset->size());
-    std::iota(plan.order.begin(), plan.order.end(), uint64_t{0});
-    plan.end = plan.order.size();
-    plan.batch = 32;
-    plan.seed = epoch;
-    loader.start(std::move(plan));
-    for (uint64_t i = 0; i < loader.batches() && since(start) < seconds; ++i) {
-      if (kiln_status_t status = loader.next(batch)) {
-        std::fprintf(stderr, "kiln-input-bench: %s\n", kiln_status_message(status));
-        kiln_status_free(status);
-        return 1;
-      }
-      images += batch.rows();
+  for (uint64_t epoch = 0; since(start) < seconds && !status; ++epoch) {
+    if (failed(kiln_loader_start_epoch(loader, epoch)))
+      status = 1;
+    for (uint64_t i = 0; !status && i < kiln_loader_batches(loader) && since(start) < seconds;
+         ++i) {
+      uint64_t rows = 0;
+      if (failed(kiln_loader_next(loader, samples.data(), labels.data(), &rows)))
+        status = 1;
+      images += rows;
     }
   }
   double elapsed = since(start);
+  kiln_loader_release(loader);
+  if (status)
+    return status;
   std::printf("pipeline %u %.1f %llu %.3f\n", threads, images / elapsed,
               static_cast<unsigned long long>(images), elapsed);
   return 0;
