@@ -123,8 +123,6 @@ int benchPipeline(const std::string &dir, unsigned threads, double seconds) {
   if (failed(kiln_loader_create(dataset, &loaderOptions, &loader)))
     return 1;
   kiln_dataset_release(dataset);
-  std::vector<float> samples(32 * 3 * 224 * 224);
-  std::vector<int32_t> labels(32);
   uint64_t images = 0;
   int status = 0;
   auto start = Clock::now();
@@ -133,8 +131,10 @@ int benchPipeline(const std::string &dir, unsigned threads, double seconds) {
       status = 1;
     for (uint64_t i = 0; !status && i < kiln_loader_batches(loader) && since(start) < seconds;
          ++i) {
+      const float *samples = nullptr;
+      const int32_t *labels = nullptr;
       uint64_t rows = 0;
-      if (failed(kiln_loader_next(loader, samples.data(), labels.data(), &rows)))
+      if (failed(kiln_loader_next(loader, &samples, &labels, &rows)))
         status = 1;
       images += rows;
     }

@@ -86,12 +86,12 @@ void kiln_loader_release(kiln_loader_t *loader);
 kiln_status_t kiln_loader_start_epoch(kiln_loader_t *loader, uint64_t epoch);
 /// Batches in the epoch begun last.
 uint64_t kiln_loader_batches(const kiln_loader_t *loader);
-/// The next batch of the epoch: `out_rows` rows (at most `batch`, fewer in a last batch or
-/// where failed samples were left out) written to `out_samples` (batch x elements floats) and
-/// `out_labels` (batch labels). An error at the end of the epoch or when 16 samples in a row
-/// fail.
-kiln_status_t kiln_loader_next(kiln_loader_t *loader, float *out_samples, int32_t *out_labels,
-                               uint64_t *out_rows);
+/// The next batch of the epoch, without a copy: `out_rows` rows (at most `batch`, fewer in a
+/// last batch or where failed samples were left out) at `*out_samples` (rows x elements
+/// floats) and `*out_labels`, valid until the loader's next call. An error at the end of the
+/// epoch or when 16 samples in a row fail.
+kiln_status_t kiln_loader_next(kiln_loader_t *loader, const float **out_samples,
+                               const int32_t **out_labels, uint64_t *out_rows);
 /// Samples that failed to load (reported on stderr) since the loader was created.
 uint64_t kiln_loader_skipped(const kiln_loader_t *loader);
 

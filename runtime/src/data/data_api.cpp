@@ -179,19 +179,22 @@ uint64_t kiln_loader_batches(const kiln_loader_t *loader) {
   return loader && loader->started ? loader->loader->batches() : 0;
 }
 
-kiln_status_t kiln_loader_next(kiln_loader_t *loader, float *out_samples, int32_t *out_labels,
-                               uint64_t *out_rows) {
+kiln_status_t kiln_loader_next(kiln_loader_t *loader, const float **out_samples,
+                               const int32_t **out_labels, uint64_t *out_rows) {
   return guardApi("kiln_loader_next", [&]() -> kiln_status_t {
     if (!loader || !out_samples || !out_labels || !out_rows)
       return invalid("kiln_loader_next: loader and the out_ pointers must not be NULL");
+    *out_samples = nullptr;
+    *out_labels = nullptr;
     *out_rows = 0;
     if (!loader->started)
       return invalid("kiln_loader_next: no epoch started (kiln_loader_start_epoch)");
+    // The batch handed out last goes back to the workers here, so a batch stays valid until
+    // this call and none is copied.
     KILN_RETURN_IF_ERROR(loader->loader->next(loader->batch));
-    const LoadedBatch &batch = loader->batch;
-    std::memcpy(out_samples, batch.samples.data(), batch.samples.size() * sizeof(float));
-    std::memcpy(out_labels, batch.labels.data(), batch.labels.size() * sizeof(int32_t));
-    *out_rows = batch.rows();
+    *out_samples = loader->batch.samples.data();
+    *out_labels = loader->batch.labels.data();
+    *out_rows = loader->batch.rows();
     return nullptr;
   });
 }
