@@ -1,0 +1,336 @@
+#!/usr/bin/env python3
+"""Contraction throughput: kiln against PyTorch and ONNX Runtime, as a fraction of the FMA peak.
+
+For ResNet-50's convolutions (forward, backward-data, backward-filter) and a few matmuls, each
+at one batch size, this script measures in one run:
+  - the fp32 FMA peak of this CPU at 1 and N threads (bench/fma_peak.c, built with clang-19);
+  - kiln: each kernel compiled alone by kilnc (an ONNX Conv / MatMul model for forward, a
+    kiln-dialect function with kiln.conv2d_backward_data / _filter for the backward kernels)
+    and timed by `kiln-run infer --repeat`; also kilnc's compile time;
+  - PyTorch (Debian python3-torch, oneDNN) in NCHW and channels_last, forward through
+    F.conv2d and backward through aten.convolution_backward with one gradient asked for;
+    matmuls through torch.mm (reference BLAS here) and through oneDNN (mkldnn Linear);
+  - ONNX Runtime (npm onnxruntime-node, bench/ort_time.js) on the same ONNX files (forward).
+Peers and kiln are interleaved: each kernel runs every tool once per round, and the table
+quotes the median of the rounds' medians. Timings vary from process to process on shared
+machines; compare within one run. A benchmark, not a test: nothing passes or fails.
+
+    /usr/bin/python3 bench/contractions.py [--batch 8] [--threads 2] [--rounds 3]
+        [--repeats 3] [--only SUBSTRING] [--all] [--skip-kiln] [--skip-ort]
+
+ONNX Runtime: `cd bench && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm install` (bench/package.json);
+without it the ORT column says n/a.
+"""
+import argparse
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HERE = os.path.join(REPO, "bench")
+
+# (name, in channels, out channels, input size, stride, kernel): ResNet-50 v1.5 (stride on the
+# 3x3 convolution). The 3x3 ones are issue 4's targets; --all adds the stem and two 1x1.
+CONV_SHAPES = [
+    ("l1.3x3", 64, 64, 56, 1, 3),
+    ("l2.3x3/2", 128, 128, 56, 2, 3),
+    ("l2.3x3", 128, 128, 28, 1, 3),
+    ("l3.3x3/2", 256, 256, 28, 2, 3),
+    ("l3.3x3", 256, 256, 14, 1, 3),
+    ("l4.3x3/2", 512, 512, 14, 2, 3),
+    ("l4.3x3", 512, 512, 7, 1, 3),
+]
+EXTRA_CONV_SHAPES = [
+    ("stem.7x7/2", 3, 64, 224, 2, 7),
+    ("l1.1x1.expand", 64, 256, 56, 1, 1),
+    ("l4.1x1.reduce", 2048, 512, 7, 1, 1),
+]
+# (name, M, K, N); M = batch for the classifier.
+MATMUL_SHAPES = [("fc.2048x1000", None, 2048, 1000), ("mm.1024", 1024, 1024, 1024)]
+DIRECTIONS = ("forward", "backward-data", "backward-filter")
+
+
+def conv_geometry(shape, batch):
+    name, c, k, size, stride, kernel = shape
+    pad = kernel // 2
+    out = (size + 2 * pad - kernel) // stride + 1
+    flops = 2.0 * batch * k * c * kernel * kernel * out * out
+    return dict(name=name, c=c, k=k, size=size, stride=stride, kernel=kernel, pad=pad, out=out,
+                flops=flops)
+
+
+# ---------------------------------------------------------------------------------------------
+# The peak
+
+
+def measure_peak(work, threads):
+    """GFLOP/s of bench/fma_peak.c at `threads` threads (best of 3)."""
+    binary = os.path.join(work, "fma_peak")
+    if not os.path.exists(binary):
+        subprocess.run(["clang-19", "-O3", "-march=native", "-ffp-contract=fast", "-pthread",
+                        os.path.join(HERE, "fma_peak.c"), "-o", binary], check=True)
+    best = 0.0
+    for _ in range(3):
+        out = subprocess.run([binary, str(threads)], capture_output=True, text=True,
+                             check=True).stdout
+        best = max(best, float(out.split()[1]))
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Models for kiln and ONNX Runtime
+
+
+def conv_onnx(g, batch, path):
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((g["k"], g["c"], g["kernel"], g["kernel"])).astype(np.float32) * 0.05
+    node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[g["kernel"]] * 2,
+                            strides=[g["stride"]] * 2, pads=[g["pad"]] * 4)
+    graph = helper.make_graph(
+        [node], "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, g["c"], g["size"], g["size"]])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, g["k"], g["out"], g["out"]])],
+        [numpy_helper.from_array(w, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return "x", [batch, g["c"], g["size"], g["size"]]
+
+
+def matmul_onnx(m, k, n, path):
+    rng = np.random.default_rng(0)
+    w = rng.standard_normal((k, n)).astype(np.float32) * 0.05
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["y"])], "matmul",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [m, k])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [m, n])],
+        [numpy_helper.from_array(w, "w")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
+    return "x", [m, k]
+
+
+def conv_backward_mlir(g, batch, direction, path):
+    """A kiln-dialect function computing one backward convolution from two inputs."""
+    x = f"tensor<{batch}x{g['c']}x{g['size']}x{g['size']}xf32>"
+    w = f"tensor<{g['k']}x{g['c']}x{g['kernel']}x{g['kernel']}xf32>"
+    dy = f"tensor<{batch}x{g['k']}x{g['out']}x{g['out']}xf32>"
+    attrs = (f"{{strides = array<i64: {g['stride']}, {g['stride']}>, "
+             f"pads = array<i64: {g['pad']}, {g['pad']}, {g['pad']}, {g['pad']}>, "
+             f"dilations = array<i64: 1, 1>, groups = 1 : i64}}")
+    if direction == "backward-data":
+        args, op, operands, result = (("dy", dy), ("w", w)), "conv2d_backward_data", "%dy, %w", x
+    else:
+        args, op, operands, result = (("x", x), ("dy", dy)), "conv2d_backward_filter", "%x, %dy", w
+    signature = ", ".join(f'%{n}: {t} {{kiln.buffer = "{n}", kiln.role = "input"}}'
+                          for n, t in args)
+    types = ", ".join(t for _, t in args)
+    text = (f"func.func @forward({signature}) -> ({result} {{kiln.buffer = \"grad\", "
+            f"kiln.role = \"output\"}}) {{\n"
+            f"  %grad = kiln.{op} {operands} {attrs} : ({types}) -> {result}\n"
+            f"  return %grad : {result}\n}}\n")
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# ---------------------------------------------------------------------------------------------
+# Timers: each returns milliseconds (median of `repeats`) or raises RuntimeError
+
+
+def kiln_compile(bin_dir, model, batch, artifact):
+    command = [os.path.join(bin_dir, "kilnc"), model, "-o", artifact]
+    if model.endswith(".onnx"):
+        command += ["--batch", str(batch)]
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError("kilnc: " + (result.stderr.strip().splitlines() or ["?"])[-1])
+    return time.perf_counter() - start
+
+
+def kiln_time(bin_dir, artifact, repeats, threads):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    result = subprocess.run([os.path.join(bin_dir, "kiln-run"), "infer", artifact,
+                             "--repeat", str(repeats), "--output-dir", artifact + ".out"],
+                            capture_output=True, text=True, env=env)
+    match = re.search(r"median ([0-9.]+) ms", result.stdout + result.stderr)
+    if result.returncode != 0 or not match:
+        raise RuntimeError("kiln-run: " + (result.stderr.strip().splitlines() or ["?"])[-1])
+    return float(match.group(1))
+
+
+def ort_time(modules, model, input_name, dims, repeats, threads):
+    env = dict(os.environ, NODE_PATH=modules)
+    result = subprocess.run(["node", os.path.join(HERE, "ort_time.js"), model, input_name,
+                             ",".join(map(str, dims)), str(repeats), str(threads)],
+                            capture_output=True, text=True, env=env)
+    match = re.search(r"median_ms ([0-9.eE+-]+)", result.stdout)
+    if result.returncode != 0 or not match:
+        raise RuntimeError("ort: " + (result.stderr.strip().splitlines() or ["?"])[-1])
+    return float(match.group(1))
+
+
+def torch_median(fn, repeats):
+    fn()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def torch_conv_fn(g, batch, direction, channels_last):
+    import torch
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(batch, g["c"], g["size"], g["size"], generator=gen)
+    w = torch.randn(g["k"], g["c"], g["kernel"], g["kernel"], generator=gen)
+    dy = torch.randn(batch, g["k"], g["out"], g["out"], generator=gen)
+    if channels_last:
+        x, w, dy = (t.contiguous(memory_format=torch.channels_last) for t in (x, w, dy))
+    stride, pad = [g["stride"]] * 2, [g["pad"]] * 2
+    if direction == "forward":
+        return lambda: torch.nn.functional.conv2d(x, w, None, stride, pad)
+    mask = [direction == "backward-data", direction == "backward-filter", False]
+    return lambda: torch.ops.aten.convolution_backward(dy, x, w, None, stride, pad, [1, 1],
+                                                       False, [0, 0], 1, mask)
+
+
+def torch_matmul_fns(m, k, n):
+    import torch
+    import torch.utils.mkldnn
+    gen = torch.Generator().manual_seed(0)
+    x, w = torch.randn(m, k, generator=gen), torch.randn(k, n, generator=gen)
+    linear = torch.nn.Linear(k, n, bias=False)
+    with torch.no_grad():
+        linear.weight.copy_(w.t())
+    dnnl = torch.utils.mkldnn.to_mkldnn(linear)
+    xm = x.to_mkldnn()
+    return {"torch mm": lambda: torch.mm(x, w), "torch oneDNN": lambda: dnnl(xm)}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--batch", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", default="", help="only kernels whose name contains this")
+    parser.add_argument("--all", action="store_true", help="also the stem and 1x1 convolutions")
+    parser.add_argument("--directions", default=",".join(DIRECTIONS))
+    parser.add_argument("--build", default=os.path.join(REPO, "build"))
+    parser.add_argument("--ort-modules", default=os.path.join(HERE, "node_modules"))
+    parser.add_argument("--skip-kiln", action="store_true")
+    parser.add_argument("--skip-ort", action="store_true")
+    args = parser.parse_args()
+
+    import torch
+    torch.set_num_threads(args.threads)
+    bin_dir = os.path.join(args.build, "bin")
+    use_ort = not args.skip_ort and os.path.isdir(os.path.join(args.ort_modules,
+                                                               "onnxruntime-node"))
+    directions = [d for d in args.directions.split(",") if d]
+    work = tempfile.mkdtemp(prefix="kiln-contractions-")
+    try:
+        peak1 = measure_peak(work, 1)
+        peak = measure_peak(work, args.threads)
+        print(f"fp32 FMA peak: {peak1:.0f} GFLOP/s on 1 thread, {peak:.0f} on {args.threads}; "
+              f"torch {torch.__version__} on {torch.get_num_threads()} threads; batch "
+              f"{args.batch}; ORT {'yes' if use_ort else 'n/a (see --help)'}", flush=True)
+
+        # Each job: (label, flops, {tool: timer}), timers taking no arguments.
+        jobs = []
+        for shape in CONV_SHAPES + (EXTRA_CONV_SHAPES if args.all else []):
+            g = conv_geometry(shape, args.batch)
+            for direction in directions:
+                label = f"{g['name']} {direction}"
+                if args.only not in label:
+                    continue
+                timers, compile_s = {}, None
+                if not args.skip_kiln:
+                    artifact = os.path.join(work, f"{g['name']}.{direction}.kx".replace("/", "s"))
+                    if direction == "forward":
+                        model = artifact[:-3] + ".onnx"
+                        input_name, dims = conv_onnx(g, args.batch, model)
+                    else:
+                        model = artifact[:-3] + ".mlir"
+                        conv_backward_mlir(g, args.batch, direction, model)
+                    try:
+                        compile_s = kiln_compile(bin_dir, model, args.batch, artifact)
+                        timers["kiln"] = (lambda a=artifact: kiln_time(bin_dir, a, args.repeats,
+                                                                        args.threads))
+                    except RuntimeError as error:
+                        print(f"{label}: {error}")
+                    if use_ort and direction == "forward":
+                        timers["ORT"] = (lambda m=model, n=input_name, d=dims:
+                                         ort_time(args.ort_modules, m, n, d, args.repeats,
+                                                  args.threads))
+                for layout, cl in (("torch NCHW", False), ("torch NHWC", True)):
+                    fn = torch_conv_fn(g, args.batch, direction, cl)
+                    timers[layout] = lambda fn=fn: torch_median(fn, args.repeats)
+                jobs.append((label, g["flops"], timers, compile_s))
+        if "forward" in directions:
+            for name, m, k, n in MATMUL_SHAPES:
+                m = m or args.batch * 4
+                label = f"{name} M={m} forward"
+                if args.only not in label:
+                    continue
+                timers, compile_s = {}, None
+                model = os.path.join(work, f"{name}.onnx")
+                input_name, dims = matmul_onnx(m, k, n, model)
+                if not args.skip_kiln:
+                    artifact = model[:-5] + ".kx"
+                    try:
+                        compile_s = kiln_compile(bin_dir, model, m, artifact)
+                        timers["kiln"] = (lambda a=artifact: kiln_time(bin_dir, a, args.repeats,
+                                                                        args.threads))
+                    except RuntimeError as error:
+                        print(f"{label}: {error}")
+                if use_ort:
+                    timers["ORT"] = (lambda m_=model, n_=input_name, d=dims:
+                                     ort_time(args.ort_modules, m_, n_, d, args.repeats,
+                                              args.threads))
+                for tool, fn in torch_matmul_fns(m, k, n).items():
+                    timers[tool] = lambda fn=fn: torch_median(fn, args.repeats)
+                jobs.append((label, 2.0 * m * k * n, timers, compile_s))
+
+        tools = ["kiln", "torch NCHW", "torch NHWC", "torch mm", "torch oneDNN", "ORT"]
+        header = (f"{'kernel':34} {'GFLOP':>6} " + " ".join(f"{t:>12}" for t in tools) +
+                  f" {'kiln %peak':>10} {'kiln/best':>9} {'kilnc s':>7}")
+        print("\nGFLOP/s (median of rounds; % of the measured peak at the same thread count)")
+        print(header, flush=True)
+        for label, flops, timers, compile_s in jobs:
+            samples = {tool: [] for tool in timers}
+            for _ in range(args.rounds):
+                for tool, timer in timers.items():
+                    try:
+                        samples[tool].append(timer())
+                    except RuntimeError as error:
+                        print(f"{label}: {tool}: {error}")
+            rate = {tool: flops / statistics.median(ms) / 1e6
+                    for tool, ms in samples.items() if ms}
+            peers = [r for t, r in rate.items() if t != "kiln"]
+            cells = " ".join(f"{rate[t]:12.1f}" if t in rate else f"{'':>11}-" for t in tools)
+            kiln_rate = rate.get("kiln")
+            share = f"{100 * kiln_rate / peak:9.1f}%" if kiln_rate else f"{'-':>10}"
+            ratio = f"{kiln_rate / max(peers):8.3f}x" if kiln_rate and peers else f"{'-':>9}"
+            compiled = f"{compile_s:7.1f}" if compile_s is not None else f"{'-':>7}"
+            print(f"{label:34} {flops / 1e9:6.2f} {cells} {share} {ratio} {compiled}",
+                  flush=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
