@@ -222,6 +222,9 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   abi->options = options.commandLine;
 
   PassManager lowering(&context);
+  // After the training passes: the training graph has batch norms on batch statistics by
+  // now, so only evaluation entries fold.
+  lowering.addNestedPass<func::FuncOp>(kiln::createKilnFoldBatchNormPass());
   lowering.addPass(createKilnInPlaceBuffersPass());
   lowering.addPass(createKilnStripAbiPass());
   buildKilnLowerToLLVMPipeline(lowering);

@@ -3,6 +3,7 @@
 #define KILN_COMPILER_TRANSFORMS_PASSES_H
 
 #include "dialects/Kiln/IR/KilnDialect.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
 

@@ -72,4 +72,19 @@ def KilnOptimizerPass : Pass<"kiln-optimizer", "mlir::ModuleOp"> {
   let dependentDialects = ["::kiln::KilnDialect"];
 }
 
+def KilnFoldBatchNormPass : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "Folds inference batch norm into the convolution that feeds it";
+  let description = [{
+    `batch_norm_inference(conv2d(x, W, b), s, beta, mean, var)`, where the convolution has no
+    other user, becomes `conv2d(x, W * f, (b - mean) * f + beta)` with
+    `f = s / sqrt(var + epsilon)` per output channel. The new weights are computed from the
+    parameters by kiln arithmetic (parameters are buffers a user may replace, not constants),
+    which costs one pass over the filter instead of one over the activations, and leaves one
+    op where the convolution's epilogue can later absorb the bias. Run on inference graphs:
+    kilnc applies it after the training passes, which replace the batch norms of the training
+    graph by batch-statistics ones, so only evaluation entries are affected.
+  }];
+  let dependentDialects = ["::kiln::KilnDialect"];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD
