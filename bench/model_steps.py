@@ -1,0 +1,141 @@
+#!/usr/bin/env python3
+"""Whole-model speed: kiln against ONNX Runtime (inference) and PyTorch (training steps).
+
+For each model of bench/resnets.py (a CIFAR ResNet-20 and ResNet-50 v1.5), in one run:
+  - inference images/s at batch 1 and 8: kiln (kilnc --batch B, `kiln-run infer --repeat`)
+    against ONNX Runtime (npm onnxruntime-node, bench/ort_time.js) on the same ONNX file;
+  - training images/s at batch 32 on synthetic data with SGD and momentum: kiln (kilnc --train,
+    `kiln-run train --data synthetic`) against PyTorch (2 threads, channels_last, the same
+    updates after one warm-up step);
+  - kilnc's compile time of every artifact.
+The ONNX file is PyTorch's export of the model in eval mode, so both start from the same
+weights. A benchmark, not a test. ONNX Runtime needs `cd bench && npm install` (see
+bench/contractions.py); without it its column says n/a.
+
+    /usr/bin/python3 bench/model_steps.py [--models cifar_resnet20,resnet50] [--threads 2]
+        [--train-steps 3] [--repeats 5]
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+import torch
+from torch import nn
+
+from contractions import kiln_compile, kiln_time, ort_time
+from resnets import MODELS
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def export(model, batch, shape, path):
+    model.eval()
+    torch.onnx.export(model, torch.zeros(batch, *shape), path, opset_version=13,
+                      training=torch.onnx.TrainingMode.PRESERVE, do_constant_folding=False,
+                      input_names=["image"], output_names=["logits"])
+
+
+def torch_train_speed(model, shape, batch, steps, threads):
+    torch.set_num_threads(threads)
+    model = model.to(memory_format=torch.channels_last).train()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+    x = torch.randn(batch, *shape).contiguous(memory_format=torch.channels_last)
+    labels = torch.randint(0, model[-1].out_features, (batch,))
+
+    def step():
+        optimizer.zero_grad(set_to_none=True)
+        nn.functional.cross_entropy(model(x), labels).backward()
+        optimizer.step()
+    step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return steps * batch / (time.perf_counter() - start)
+
+
+def kiln_train_speed(bin_dir, artifact, steps, threads):
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads))
+    result = subprocess.run([os.path.join(bin_dir, "kiln-run"), "train", artifact, "--data",
+                             "synthetic", "--steps", str(steps), "--lr", "0.01", "--no-eval",
+                             "--progress", "lines"], capture_output=True, text=True, env=env)
+    match = re.search(r"train: ([0-9.]+) images/s", result.stdout + result.stderr)
+    if result.returncode != 0 or not match:
+        raise RuntimeError("kiln-run train: " +
+                           (result.stderr.strip().splitlines() or ["?"])[-1])
+    return float(match.group(1))
+
+
+def fmt(value):
+    return f"{value:10.1f}" if value is not None else f"{'n/a':>10}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", default="cifar_resnet20,resnet50")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--train-batch", type=int, default=32)
+    parser.add_argument("--train-steps", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--build", default=os.path.join(REPO, "build"))
+    parser.add_argument("--ort-modules", default=os.path.join(REPO, "bench", "node_modules"))
+    args = parser.parse_args()
+    bin_dir = os.path.join(args.build, "bin")
+    use_ort = os.path.isdir(os.path.join(args.ort_modules, "onnxruntime-node"))
+    torch.manual_seed(0)
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="kiln-models-") as work:
+        for name in args.models.split(","):
+            make, shape = MODELS[name]
+            model = make()
+            for batch in (1, 8):
+                onnx_path = os.path.join(work, f"{name}.b{batch}.onnx")
+                export(model, batch, shape, onnx_path)
+                artifact = onnx_path[:-5] + ".kx"
+                kiln, ort, compile_s = None, None, None
+                try:
+                    compile_s = kiln_compile(bin_dir, onnx_path, batch, artifact)
+                    kiln = batch * 1e3 / kiln_time(bin_dir, artifact, args.repeats, args.threads)
+                except RuntimeError as error:
+                    print(f"{name} batch {batch}: {error}")
+                if use_ort:
+                    ort = batch * 1e3 / ort_time(args.ort_modules, onnx_path, "image",
+                                                 [batch, *shape], args.repeats, args.threads)
+                rows.append((f"{name} infer b{batch}", kiln, ort, "ORT", compile_s))
+                print(rows[-1], flush=True)
+            onnx_path = os.path.join(work, f"{name}.train.onnx")
+            export(model, args.train_batch, shape, onnx_path)
+            artifact = onnx_path[:-5] + ".kx"
+            kiln, compile_s = None, None
+            try:
+                start = time.perf_counter()
+                result = subprocess.run([os.path.join(bin_dir, "kilnc"), onnx_path, "--train",
+                                         "--batch", str(args.train_batch), "--optimizer", "sgd",
+                                         "--momentum", "0.9", "-o", artifact],
+                                        capture_output=True, text=True)
+                compile_s = time.perf_counter() - start
+                if result.returncode != 0:
+                    raise RuntimeError("kilnc --train: " + result.stderr.strip()[-500:])
+                kiln = kiln_train_speed(bin_dir, artifact, args.train_steps, args.threads)
+            except RuntimeError as error:
+                print(f"{name} training: {error}")
+            peer = torch_train_speed(make(), shape, args.train_batch, args.train_steps,
+                                     args.threads)
+            rows.append((f"{name} train b{args.train_batch}", kiln, peer, "PyTorch", compile_s))
+            print(rows[-1], flush=True)
+
+    print(f"\n{'':28} {'kiln i/s':>10} {'peer i/s':>10} {'peer':>8} {'ratio':>7} {'kilnc s':>8}")
+    for label, kiln, peer, peer_name, compile_s in rows:
+        ratio = f"{kiln / peer:6.3f}x" if kiln and peer else f"{'-':>7}"
+        compiled = f"{compile_s:8.1f}" if compile_s is not None else f"{'-':>8}"
+        print(f"{label:28} {fmt(kiln)} {fmt(peer)} {peer_name:>8} {ratio} {compiled}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
