@@ -138,7 +138,7 @@ LogicalResult LogSoftmaxOp::buildVjp(OpBuilder &b, ArrayRef<Value> dys,
                                      SmallVectorImpl<Value> &dxs) {
   Location loc = getLoc();
   Value y = getOutput(), dy = dys[0];
-  Value total = reduceSum(b, loc, dy, {getAxis()}, /*keepdims=*/true);
+  Value total = reduceSum(b, loc, dy, {static_cast<int64_t>(getAxis())}, /*keepdims=*/true);
   dxs.push_back(sub(b, loc, dy, mul(b, loc, b.create<ExpOp>(loc, y), total)));
   return success();
 }
