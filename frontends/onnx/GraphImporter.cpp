@@ -231,8 +231,10 @@ LogicalResult GraphImporter::importGraph(const onnx::GraphProto &graph,
     auto diag = emitError(fileLocation) << describeNode(node, index) << ": unsupported op";
     if (domain.empty())
       diag << " at opset " << version;
-    else
+    else if (versions.count(domain))
       diag << " (domain '" << node.domain() << "' version " << version << ")";
+    else
+      diag << " (domain '" << node.domain() << "', which kiln does not import)";
     ok = false;
   }
 

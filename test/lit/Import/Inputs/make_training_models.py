@@ -81,6 +81,15 @@ def main(directory):
                          name="adagrad", domain=TRAINING),
     ], optimizer_inputs, [f32("X_new", [2]), f32("V_new", [2])], opset=0, training=2)
 
+    # An op of a domain kiln does not know at all.
+    graph = helper.make_graph([helper.make_node("Frobnicate", ["x"], ["y"], name="frob",
+                                                domain="com.example")], "g",
+                              [f32("x", [2])], [f32("y", [2])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13),
+                                                    helper.make_opsetid("com.example", 1)])
+    with open(os.path.join(directory, "custom_domain.onnx"), "wb") as f:
+        f.write(model.SerializeToString())
+
     # Batch norm in training mode: batch statistics and blended running statistics.
     stats = [numpy_helper.from_array(np.ones(3, np.float32), n) for n in ("s", "bias", "mean", "var")]
     save(directory, "batchnorm_training.onnx", [
