@@ -13,7 +13,7 @@ weights. A benchmark, not a test. ONNX Runtime needs `cd bench && npm install` (
 bench/contractions.py); without it its column says n/a.
 
     /usr/bin/python3 bench/model_steps.py [--models cifar_resnet20,resnet50] [--threads 2]
-        [--train-steps 3] [--repeats 5]
+        [--train-steps 3] [--repeats 5] [--no-train]
 """
 import argparse
 import os
@@ -81,6 +81,7 @@ def main():
     parser.add_argument("--train-batch", type=int, default=32)
     parser.add_argument("--train-steps", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--no-train", action="store_true", help="inference only")
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--ort-modules", default=os.path.join(REPO, "bench", "node_modules"))
     args = parser.parse_args()
@@ -108,6 +109,8 @@ def main():
                                                  [batch, *shape], args.repeats, args.threads)
                 rows.append((f"{name} infer b{batch}", kiln, ort, "ORT", compile_s))
                 print(rows[-1], flush=True)
+            if args.no_train:
+                continue
             onnx_path = os.path.join(work, f"{name}.train.onnx")
             export(model, args.train_batch, shape, onnx_path)
             artifact = onnx_path[:-5] + ".kx"
