@@ -11,7 +11,6 @@
 #include "dialects/Kiln/IR/ReverseMode.h"
 #include "dialects/Kiln/IR/VjpUtils.h"
 
-
 namespace kiln {
 #define GEN_PASS_DEF_KILNAUTODIFFPASS
 #include "compiler/Transforms/Passes.h.inc"

@@ -51,16 +51,13 @@ LogicalResult useBatchStatistics(func::FuncOp func, double momentum,
       double count = static_cast<double>(xType.getNumElements() / xType.getDimSize(1));
       // PyTorch and TensorFlow keep the unbiased variance as the running estimate.
       double unbias = count > 1 ? count / (count - 1) : 1.0;
-      auto blend = [&](Value running, Value batch, double batchScale) {
-        return add(b, loc, scale(b, loc, running, momentum),
-                   scale(b, loc, batch, (1.0 - momentum) * batchScale));
-      };
       if (stateArgs.insert(runningMean.getArgNumber()))
         updates.push_back({runningMean.getArgNumber(),
-                           blend(runningMean, training.getMean(), 1.0)});
+                           blendRunning(b, loc, runningMean, training.getMean(), momentum)});
       if (stateArgs.insert(runningVar.getArgNumber()))
         updates.push_back({runningVar.getArgNumber(),
-                           blend(runningVar, training.getVariance(), unbias)});
+                           blendRunning(b, loc, runningVar, training.getVariance(), momentum,
+                                        unbias)});
     }
     op.erase();
   }
@@ -82,12 +79,9 @@ void useRandomDropout(func::FuncOp func) {
   int64_t stream = 0;
   for (DropoutOp op : dropouts) {
     OpBuilder b(op);
-    Location loc = op.getLoc();
-    double ratio = op.getRatio().convertToDouble();
-    Value x = op.getInput();
-    Value uniform = b.create<RandomUniformOp>(loc, typeOf(x), seed, b.getI64IntegerAttr(stream++));
-    Value keep = compare(b, loc, uniform, scalarLike(b, loc, x, ratio), "ge");
-    Value kept = maskWhere(b, loc, keep, scale(b, loc, x, 1.0 / (1.0 - ratio)));
+    Value kept = trainingDropout(b, op.getLoc(), op.getInput(), seed, stream++,
+                                 op.getRatio().convertToDouble())
+                     .first;
     op.getOutput().replaceAllUsesWith(kept);
     op.erase();
   }

@@ -119,13 +119,9 @@ LogicalResult importBatchNormTraining(NodeContext &ctx) {
   auto training = b.create<kiln::BatchNormTrainingOp>(
       loc, x, scale, bias, b.getF64FloatAttr(ctx.floatAttr("epsilon", 1e-5f)));
   double momentum = ctx.floatAttr("momentum", 0.9f);
-  auto blend = [&](Value running, Value batch) {
-    return vjp::add(b, loc, vjp::scale(b, loc, running, momentum),
-                    vjp::scale(b, loc, batch, 1.0 - momentum));
-  };
   ctx.setOutput(0, training.getOutput());
-  ctx.setOutput(1, blend(mean, training.getMean()));
-  ctx.setOutput(2, blend(variance, training.getVariance()));
+  ctx.setOutput(1, vjp::blendRunning(b, loc, mean, training.getMean(), momentum));
+  ctx.setOutput(2, vjp::blendRunning(b, loc, variance, training.getVariance(), momentum));
   return success();
 }
 
@@ -256,10 +252,8 @@ LogicalResult buildTrainingDropout(NodeContext &ctx, double ratio) {
   Location loc = ctx.loc();
   auto seedType = RankedTensorType::get({}, b.getI64Type());
   Value seed = vjp::splat(b, loc, seedType, static_cast<double>(ctx.intAttr("seed", 0)));
-  Value uniform = b.create<kiln::RandomUniformOp>(loc, vjp::typeOf(x), seed,
-                                                  b.getI64IntegerAttr(ctx.index()));
-  Value keep = vjp::compare(b, loc, uniform, vjp::scalarLike(b, loc, x, ratio), "ge");
-  ctx.setOutput(0, vjp::maskWhere(b, loc, keep, vjp::scale(b, loc, x, 1.0 / (1.0 - ratio))));
+  auto [output, keep] = vjp::trainingDropout(b, loc, x, seed, ctx.index(), ratio);
+  ctx.setOutput(0, output);
   ctx.setOutput(1, keep);
   return success();
 }

@@ -79,6 +79,19 @@ Value sumToShape(OpBuilder &b, Location loc, Value grad, RankedTensorType operan
                  RankedTensorType::get(operandType.getShape(), gradType.getElementType()));
 }
 
+Value blendRunning(OpBuilder &b, Location loc, Value running, Value batch, double momentum,
+                   double batchScale) {
+  return add(b, loc, scale(b, loc, running, momentum),
+             scale(b, loc, batch, (1.0 - momentum) * batchScale));
+}
+
+std::pair<Value, Value> trainingDropout(OpBuilder &b, Location loc, Value x, Value seed,
+                                        int64_t stream, double ratio) {
+  Value uniform = b.create<RandomUniformOp>(loc, typeOf(x), seed, b.getI64IntegerAttr(stream));
+  Value keep = compare(b, loc, uniform, scalarLike(b, loc, x, ratio), "ge");
+  return {maskWhere(b, loc, keep, scale(b, loc, x, 1.0 / (1.0 - ratio))), keep};
+}
+
 bool isDifferentiable(Value v) { return isa<FloatType>(typeOf(v).getElementType()); }
 
 } // namespace kiln::vjp

@@ -10,6 +10,8 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinTypes.h"
 
+#include <utility>
+
 namespace kiln::vjp {
 
 mlir::RankedTensorType typeOf(mlir::Value v);
@@ -44,6 +46,18 @@ mlir::Value reduceSum(mlir::OpBuilder &b, mlir::Location loc, mlir::Value x,
 /// broadcast (the adjoint of numpy broadcasting).
 mlir::Value sumToShape(mlir::OpBuilder &b, mlir::Location loc, mlir::Value grad,
                        mlir::RankedTensorType operandType);
+
+/// `momentum * running + (1 - momentum) * batchScale * batch`: a running statistic updated
+/// from a batch's (batch norm in training mode; `batchScale` unbiases a variance).
+mlir::Value blendRunning(mlir::OpBuilder &b, mlir::Location loc, mlir::Value running,
+                         mlir::Value batch, double momentum, double batchScale = 1.0);
+
+/// Dropout in training form: keeps each element of `x` where random_uniform(`seed`,
+/// `stream`) >= `ratio` (0 < ratio < 1) and scales it by 1 / (1 - ratio). Returns the output
+/// and the keep mask (i1).
+std::pair<mlir::Value, mlir::Value> trainingDropout(mlir::OpBuilder &b, mlir::Location loc,
+                                                    mlir::Value x, mlir::Value seed,
+                                                    int64_t stream, double ratio);
 
 /// True if `v` is a floating-point tensor (integer operands get no gradient).
 bool isDifferentiable(mlir::Value v);
