@@ -72,12 +72,14 @@ FailureOr<OptimizerInputs> optimizerInputs(NodeContext &ctx, int64_t groups,
   return in;
 }
 
-/// Builds kiln arithmetic at the node's location; scalars are rank-0 constants of the
-/// tensors' float type, which broadcast.
+/// Builds kiln arithmetic at the node's location; scalars are rank-0 constants of `like`'s
+/// float type (R's, which every tensor of the node shares), and broadcast.
 struct Arith {
   OpBuilder &b;
   Location loc;
   Value like;
+
+  Arith(NodeContext &ctx, Value like) : b(ctx.builder()), loc(ctx.loc()), like(like) {}
 
   Value constant(double v) { return scalarLike(b, loc, like, v); }
   Value add(Value x, Value y) { return vjp::add(b, loc, x, y); }
@@ -113,11 +115,11 @@ LogicalResult importMomentum(NodeContext &ctx) {
     return failure();
   double alpha = ctx.floatAttr("alpha", 0), beta = ctx.floatAttr("beta", 0);
   double decay = ctx.floatAttr("norm_coefficient", 0);
+  Arith a(ctx, in->rate);
+  Value betaNow = a.whenPositive(in->count, a.constant(beta), a.constant(1.0));
   for (int64_t i = 0; i < in->tensors; ++i) {
     Value x = in->groups[0][i], g = in->groups[1][i], v = in->groups[2][i];
-    Arith a{ctx.builder(), ctx.loc(), x};
     Value regularized = a.add(g, a.scale(x, decay));
-    Value betaNow = a.whenPositive(in->count, a.constant(beta), a.constant(1.0));
     Value velocity = a.add(a.scale(v, alpha), a.mul(betaNow, regularized));
     Value step = mode == "standard" ? velocity : a.add(regularized, a.scale(velocity, alpha));
     ctx.setOutput(static_cast<int>(i), a.sub(x, a.mul(in->rate, step)));
@@ -136,7 +138,7 @@ LogicalResult importAdam(NodeContext &ctx) {
   double epsilon = ctx.floatAttr("epsilon", 1e-6f);
   double decay = ctx.floatAttr("norm_coefficient", 0.0f);
   double decayAfter = ctx.floatAttr("norm_coefficient_post", 0.0f);
-  Arith a{ctx.builder(), ctx.loc(), in->groups[0][0]};
+  Arith a(ctx, in->rate);
   Value count = a.toFloat(in->count);
   Value corrected = a.div(a.mul(in->rate, a.sqrt(a.sub(a.constant(1.0),
                                                        a.pow(a.constant(beta), count)))),
@@ -145,14 +147,13 @@ LogicalResult importAdam(NodeContext &ctx) {
   for (int64_t i = 0; i < in->tensors; ++i) {
     Value x = in->groups[0][i], g = in->groups[1][i], v = in->groups[2][i],
           h = in->groups[3][i];
-    Arith t{ctx.builder(), ctx.loc(), x};
-    Value regularized = t.add(g, t.scale(x, decay));
-    Value momentum = t.add(t.scale(v, alpha), t.scale(regularized, 1.0 - alpha));
+    Value regularized = a.add(g, a.scale(x, decay));
+    Value momentum = a.add(a.scale(v, alpha), a.scale(regularized, 1.0 - alpha));
     Value second =
-        t.add(t.scale(h, beta), t.scale(t.mul(regularized, regularized), 1.0 - beta));
-    Value denominator = t.add(t.sqrt(second), t.constant(epsilon));
-    Value updated = t.sub(x, t.mul(rate, t.div(momentum, denominator)));
-    ctx.setOutput(static_cast<int>(i), t.scale(updated, 1.0 - decayAfter));
+        a.add(a.scale(h, beta), a.scale(a.mul(regularized, regularized), 1.0 - beta));
+    Value denominator = a.add(a.sqrt(second), a.constant(epsilon));
+    Value updated = a.sub(x, a.mul(rate, a.div(momentum, denominator)));
+    ctx.setOutput(static_cast<int>(i), a.scale(updated, 1.0 - decayAfter));
     ctx.setOutput(static_cast<int>(in->tensors + i), momentum);
     ctx.setOutput(static_cast<int>(2 * in->tensors + i), second);
   }
@@ -167,15 +168,14 @@ LogicalResult importAdagrad(NodeContext &ctx) {
   double decayFactor = ctx.floatAttr("decay_factor", 0.0f);
   double epsilon = ctx.floatAttr("epsilon", 1e-6f);
   double decay = ctx.floatAttr("norm_coefficient", 0.0f);
-  Arith a{ctx.builder(), ctx.loc(), in->groups[0][0]};
+  Arith a(ctx, in->rate);
   Value rate = a.div(in->rate, a.add(a.constant(1.0), a.scale(a.toFloat(in->count), decayFactor)));
   for (int64_t i = 0; i < in->tensors; ++i) {
     Value x = in->groups[0][i], g = in->groups[1][i], h = in->groups[2][i];
-    Arith t{ctx.builder(), ctx.loc(), x};
-    Value regularized = t.add(g, t.scale(x, decay));
-    Value accumulated = t.add(h, t.mul(regularized, regularized));
-    Value denominator = t.add(t.sqrt(accumulated), t.constant(epsilon));
-    ctx.setOutput(static_cast<int>(i), t.sub(x, t.div(t.mul(rate, regularized), denominator)));
+    Value regularized = a.add(g, a.scale(x, decay));
+    Value accumulated = a.add(h, a.mul(regularized, regularized));
+    Value denominator = a.add(a.sqrt(accumulated), a.constant(epsilon));
+    ctx.setOutput(static_cast<int>(i), a.sub(x, a.div(a.mul(rate, regularized), denominator)));
     ctx.setOutput(static_cast<int>(in->tensors + i), accumulated);
   }
   return success();
