@@ -159,7 +159,8 @@ def kiln_time(bin_dir, artifact, repeats, threads):
     result = subprocess.run([os.path.join(bin_dir, "kiln-run"), "infer", artifact,
                              "--repeat", str(repeats), "--output-dir", artifact + ".out"],
                             capture_output=True, text=True, env=env)
-    match = re.search(r"median ([0-9.]+) ms", result.stdout + result.stderr)
+    # `--repeat 1` prints "forward: T ms", more repeats "forward: median T ms, ...".
+    match = re.search(r"forward: (?:median )?([0-9.]+) ms", result.stdout + result.stderr)
     if result.returncode != 0 or not match:
         raise RuntimeError("kiln-run: " + (result.stderr.strip().splitlines() or ["?"])[-1])
     return float(match.group(1))
@@ -248,7 +249,24 @@ def main():
               f"torch {torch.__version__} on {torch.get_num_threads()} threads; batch "
               f"{args.batch}; ORT {'yes' if use_ort else 'n/a (see --help)'}", flush=True)
 
-        # Each job: (label, flops, {tool: timer}), timers taking no arguments.
+        def add_kiln(timers, label, model, batch, artifact):
+            """Compiles `model` and adds kiln's timer; returns kilnc's seconds or None."""
+            if args.skip_kiln:
+                return None
+            try:
+                seconds = kiln_compile(bin_dir, model, batch, artifact)
+            except RuntimeError as error:
+                print(f"{label}: {error}")
+                return None
+            timers["kiln"] = lambda: kiln_time(bin_dir, artifact, args.repeats, args.threads)
+            return seconds
+
+        def add_ort(timers, model, input_name, dims):
+            if use_ort:
+                timers["ORT"] = lambda: ort_time(args.ort_modules, model, input_name, dims,
+                                                 args.repeats, args.threads)
+
+        # Each job: (label, flops, {tool: timer}, kilnc seconds), timers taking no arguments.
         jobs = []
         for shape in CONV_SHAPES + (EXTRA_CONV_SHAPES if args.all else []):
             g = conv_geometry(shape, args.batch)
@@ -256,25 +274,16 @@ def main():
                 label = f"{g['name']} {direction}"
                 if args.only not in label:
                     continue
-                timers, compile_s = {}, None
-                if not args.skip_kiln:
-                    artifact = os.path.join(work, f"{g['name']}.{direction}.kx".replace("/", "s"))
-                    if direction == "forward":
-                        model = artifact[:-3] + ".onnx"
-                        input_name, dims = conv_onnx(g, args.batch, model)
-                    else:
-                        model = artifact[:-3] + ".mlir"
-                        conv_backward_mlir(g, args.batch, direction, model)
-                    try:
-                        compile_s = kiln_compile(bin_dir, model, args.batch, artifact)
-                        timers["kiln"] = (lambda a=artifact: kiln_time(bin_dir, a, args.repeats,
-                                                                        args.threads))
-                    except RuntimeError as error:
-                        print(f"{label}: {error}")
-                    if use_ort and direction == "forward":
-                        timers["ORT"] = (lambda m=model, n=input_name, d=dims:
-                                         ort_time(args.ort_modules, m, n, d, args.repeats,
-                                                  args.threads))
+                timers = {}
+                artifact = os.path.join(work, f"{g['name']}.{direction}.kx".replace("/", "s"))
+                if direction == "forward":
+                    model = artifact[:-3] + ".onnx"
+                    input_name, dims = conv_onnx(g, args.batch, model)
+                    add_ort(timers, model, input_name, dims)
+                else:
+                    model = artifact[:-3] + ".mlir"
+                    conv_backward_mlir(g, args.batch, direction, model)
+                compile_s = add_kiln(timers, label, model, args.batch, artifact)
                 for layout, cl in (("torch NCHW", False), ("torch NHWC", True)):
                     fn = torch_conv_fn(g, args.batch, direction, cl)
                     timers[layout] = lambda fn=fn: torch_median(fn, args.repeats)
@@ -285,21 +294,11 @@ def main():
                 label = f"{name} M={m} forward"
                 if args.only not in label:
                     continue
-                timers, compile_s = {}, None
+                timers = {}
                 model = os.path.join(work, f"{name}.onnx")
                 input_name, dims = matmul_onnx(m, k, n, model)
-                if not args.skip_kiln:
-                    artifact = model[:-5] + ".kx"
-                    try:
-                        compile_s = kiln_compile(bin_dir, model, m, artifact)
-                        timers["kiln"] = (lambda a=artifact: kiln_time(bin_dir, a, args.repeats,
-                                                                        args.threads))
-                    except RuntimeError as error:
-                        print(f"{label}: {error}")
-                if use_ort:
-                    timers["ORT"] = (lambda m_=model, n_=input_name, d=dims:
-                                     ort_time(args.ort_modules, m_, n_, d, args.repeats,
-                                              args.threads))
+                compile_s = add_kiln(timers, label, model, m, model[:-5] + ".kx")
+                add_ort(timers, model, input_name, dims)
                 for tool, fn in torch_matmul_fns(m, k, n).items():
                     timers[tool] = lambda fn=fn: torch_median(fn, args.repeats)
                 jobs.append((label, 2.0 * m * k * n, timers, compile_s))
