@@ -15,14 +15,14 @@ using namespace kiln::vjp;
 namespace {
 
 /// Folds `norm` into the convolution producing its input, if that convolution has no other
-/// user. Returns whether it did.
-bool foldIntoConvolution(BatchNormInferenceOp norm) {
+/// user.
+void foldIntoConvolution(BatchNormInferenceOp norm) {
   auto conv = norm.getInput().getDefiningOp<Conv2DOp>();
   if (!conv || !conv.getOutput().hasOneUse())
-    return false;
+    return;
   RankedTensorType filterType = typeOf(conv.getFilter());
   if (!isa<FloatType>(filterType.getElementType()))
-    return false;
+    return;
   OpBuilder b(norm);
   Location loc = norm.getLoc();
   // f = scale / sqrt(variance + epsilon), one factor per output channel.
@@ -42,7 +42,6 @@ bool foldIntoConvolution(BatchNormInferenceOp norm) {
   norm.getOutput().replaceAllUsesWith(folded.getOutput());
   norm.erase();
   conv.erase();
-  return true;
 }
 
 struct KilnFoldBatchNormPass : kiln::impl::KilnFoldBatchNormPassBase<KilnFoldBatchNormPass> {
