@@ -78,4 +78,31 @@ def KilnInPlaceBuffersPass : Pass<"kiln-inplace-buffers", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
+  let summary = "Places an entry's temporaries in one arena at offsets planned at compile time";
+  let description = [{
+    Runs on bufferized entry functions (public, with a body, not called), after
+    buffer-results-to-out-params and before the deallocation pipeline. Every `memref.alloc`
+    at a function's top level with a static shape, an identity layout, the default memory
+    space and an alignment of at most 64 becomes a `memref.view` into one byte arena, which
+    the function takes as a new last argument `memref<Nxi8>`; the runtime owns that memory
+    (the artifact's workspace buffer, docs/artifact-abi.md), so a step allocates nothing.
+
+    A buffer's live range runs over the function's top-level operations, from the first use
+    to the last use (mlir::Liveness) of the buffer or of any view derived from it
+    (BufferViewFlowAnalysis: subviews, casts, reshapes, region results). Packing is greedy by
+    size: buffers in decreasing size, each at the 64-byte aligned offset of the smallest gap
+    between buffers already placed whose live ranges overlap its own (best fit), or above
+    them all. Buffers with disjoint live ranges may share bytes; overlapping ones never do.
+
+    Left to malloc/free (the deallocation pipeline): dynamic shapes, allocs nested in loops
+    or other regions, buffers that escape through the function's results, and every alloc
+    of a function with more than one block. The plan's summary is recorded on the module as
+    `kiln.memory_plan = {<entry> = {arena_bytes, buffers, buffer_bytes, heap_buffers}}`
+    (`buffer_bytes`: the planned buffers' sizes summed, the memory they would take without
+    reuse; `heap_buffers`: allocs left to the heap); kilnc copies it into the descriptor.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 #endif // KILN_CONVERSION_PASSES_TD
