@@ -25,8 +25,28 @@ void appendPipeline(OpPassManager &pm, llvm::StringRef text) {
 }
 } // namespace
 
-void kiln::buildKilnToLinalgPipeline(OpPassManager &pm) {
-  appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-to-linalg),canonicalize,cse");
+namespace {
+/// `codegen=fast|loops` on the named pipelines, as kilnc's --codegen.
+struct CodegenPipelineOptions : PassPipelineOptions<CodegenPipelineOptions> {
+  Option<std::string> codegen{*this, "codegen",
+                              llvm::cl::desc("Contraction code generation: fast or loops"),
+                              llvm::cl::init("fast")};
+  kiln::ContractionCodegen kind() const {
+    return codegen == "loops" ? kiln::ContractionCodegen::Loops : kiln::ContractionCodegen::Fast;
+  }
+};
+} // namespace
+
+void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codegen) {
+  if (codegen == ContractionCodegen::Loops) {
+    appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-to-linalg),canonicalize,cse");
+    return;
+  }
+  // The layout is chosen on the kiln graph; the transposes it implies are folded into the
+  // elementwise ops around each convolution before the contractions are tiled.
+  appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-choose-layout,kiln-to-linalg),"
+                     "canonicalize,cse,func.func(kiln-fold-transposes,kiln-codegen-contractions),"
+                     "canonicalize,cse");
 }
 
 void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
@@ -42,31 +62,38 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
 }
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
-  appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg,kiln-loop-order,convert-linalg-to-loops),lower-affine,"
+  // kiln-vector-lower does nothing in a function without vector code (the plain-loop path).
+  appendPipeline(pm, "func.func(kiln-vector-lower,kiln-memref-copy-to-linalg,kiln-loop-order,"
+                     "convert-linalg-to-loops),lower-affine,"
                      "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
-                     "convert-math-to-libm,convert-scf-to-cf,finalize-memref-to-llvm,"
+                     "convert-math-to-libm,convert-vector-to-scf,convert-vector-to-llvm,"
+                     "convert-scf-to-cf,finalize-memref-to-llvm,"
                      "convert-arith-to-llvm,convert-index-to-llvm,"
                      "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
                      "convert-cf-to-llvm,reconcile-unrealized-casts");
 }
 
-void kiln::buildKilnLowerToLLVMPipeline(OpPassManager &pm) {
-  buildKilnToLinalgPipeline(pm);
+void kiln::buildKilnLowerToLLVMPipeline(OpPassManager &pm, ContractionCodegen codegen) {
+  buildKilnToLinalgPipeline(pm, codegen);
   buildKilnBufferizePipeline(pm);
   buildKilnLoopsToLLVMPipeline(pm);
 }
 
 void kiln::registerKilnPipelines() {
-  PassPipelineRegistration<>("kiln-lower-to-linalg",
-                             "Lower the kiln dialect to linalg/tensor/arith/math on tensors",
-                             buildKilnToLinalgPipeline);
+  PassPipelineRegistration<CodegenPipelineOptions>(
+      "kiln-lower-to-linalg", "Lower the kiln dialect to linalg/tensor/arith/math on tensors",
+      [](OpPassManager &pm, const CodegenPipelineOptions &options) {
+        buildKilnToLinalgPipeline(pm, options.kind());
+      });
   PassPipelineRegistration<>("kiln-bufferize",
                              "Bufferize tensors with caller-provided results and freed temporaries",
                              buildKilnBufferizePipeline);
   PassPipelineRegistration<>("kiln-lower-loops-to-llvm",
                              "Lower bufferized linalg to loops and then to the LLVM dialect",
                              buildKilnLoopsToLLVMPipeline);
-  PassPipelineRegistration<>("kiln-lower-to-llvm",
-                             "Full lowering of a kiln module to the LLVM dialect",
-                             buildKilnLowerToLLVMPipeline);
+  PassPipelineRegistration<CodegenPipelineOptions>(
+      "kiln-lower-to-llvm", "Full lowering of a kiln module to the LLVM dialect",
+      [](OpPassManager &pm, const CodegenPipelineOptions &options) {
+        buildKilnLowerToLLVMPipeline(pm, options.kind());
+      });
 }

@@ -13,8 +13,14 @@ class OpPassManager;
 
 namespace kiln {
 
+/// How contractions are lowered. `Fast` chooses channels-last convolutions and tiles and
+/// vectorizes convolutions and matmuls for the CPU (compiler/Codegen); `Loops` lowers every op
+/// to plain loops, the reference the fast path is checked against.
+enum class ContractionCodegen { Fast, Loops };
+
 /// kiln dialect -> linalg / tensor / arith / math on tensors (`kiln-lower-to-linalg`).
-void buildKilnToLinalgPipeline(mlir::OpPassManager &pm);
+void buildKilnToLinalgPipeline(mlir::OpPassManager &pm,
+                               ContractionCodegen codegen = ContractionCodegen::Fast);
 
 /// Tensors -> memrefs with caller-provided results (`kiln-bufferize`): one-shot
 /// bufferization across function boundaries, results turned into out-parameters, temporary
@@ -26,7 +32,8 @@ void buildKilnBufferizePipeline(mlir::OpPassManager &pm);
 void buildKilnLoopsToLLVMPipeline(mlir::OpPassManager &pm);
 
 /// The three above in order (`kiln-lower-to-llvm`).
-void buildKilnLowerToLLVMPipeline(mlir::OpPassManager &pm);
+void buildKilnLowerToLLVMPipeline(mlir::OpPassManager &pm,
+                                  ContractionCodegen codegen = ContractionCodegen::Fast);
 
 /// Registers the pipelines above with the pass registry.
 void registerKilnPipelines();

@@ -227,7 +227,7 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   lowering.addNestedPass<func::FuncOp>(kiln::createKilnFoldBatchNormPass());
   lowering.addPass(createKilnInPlaceBuffersPass());
   lowering.addPass(createKilnStripAbiPass());
-  buildKilnLowerToLLVMPipeline(lowering);
+  buildKilnLowerToLLVMPipeline(lowering, options.codegen);
   if (options.printIrAfterAll)
     lowering.enableIRPrinting();
   if (options.timing)

@@ -2,6 +2,8 @@
 #ifndef KILN_COMPILER_DRIVER_COMPILER_H
 #define KILN_COMPILER_DRIVER_COMPILER_H
 
+#include "compiler/Pipelines.h"
+
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
@@ -43,6 +45,7 @@ struct CompileOptions {
   llvm::StringMap<std::string> bindings; ///< input name -> TensorProto file
   std::string cpu = "native";
   int optLevel = 3;
+  ContractionCodegen codegen = ContractionCodegen::Fast;
   bool printIrAfterAll = false;
   bool timing = false;
   bool verbose = false;

@@ -1,5 +1,6 @@
 //===- kilnc.cpp - compile a model into a kiln artifact -------------------===//
 #include "compiler/Driver/Compiler.h"
+#include "compiler/Pipelines.h"
 
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -37,6 +38,13 @@ int main(int argc, char **argv) {
   cl::opt<std::string> cpu("cpu",
                            cl::desc("Target CPU, as LLVM names it (default: native, the host)"),
                            cl::init("native"), cl::cat(category));
+  cl::opt<kiln::ContractionCodegen> codegen(
+      "codegen", cl::desc("How convolutions and matmuls are compiled (default: fast)"),
+      cl::values(clEnumValN(kiln::ContractionCodegen::Fast, "fast",
+                            "channels-last, tiled for registers and vectorized"),
+                 clEnumValN(kiln::ContractionCodegen::Loops, "loops",
+                            "plain loops: the reference the fast code is checked against")),
+      cl::init(kiln::ContractionCodegen::Fast), cl::cat(category));
   cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level 0-3 (default 3)"),
                              cl::Prefix, cl::init(3), cl::cat(category));
   cl::opt<bool> printIr("print-ir-after-all", cl::desc("Print the IR after every pass"),
@@ -129,6 +137,7 @@ int main(int argc, char **argv) {
   }
   options.cpu = cpu;
   options.optLevel = optLevel;
+  options.codegen = codegen;
   options.printIrAfterAll = printIr;
   options.timing = timing;
   options.verbose = verbose;

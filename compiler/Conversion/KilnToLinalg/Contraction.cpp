@@ -1,8 +1,8 @@
 //===- Contraction.cpp - kiln convolution, gemm and matmul to linalg ------===//
 //
-// Contractions become linalg named ops on NCHW tensors, so that a later layout pass can
-// pack them and the codegen pipeline can tile and vectorize them. Bias is folded into the
-// accumulator's initial value instead of added afterwards.
+// Contractions become linalg named ops, which the code generator (compiler/Codegen) tiles and
+// vectorizes. Convolutions are NCHW unless kiln-choose-layout marked them channels-last.
+// Bias is folded into the accumulator's initial value instead of added afterwards.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
@@ -29,12 +29,50 @@ Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type, Value b
                             [](OpBuilder &, Location, ValueRange args) { return args[0]; });
 }
 
+// Permutations between kiln's NCHW / FCHW and the channels-last forms.
+constexpr int64_t kNchwToNhwc[] = {0, 2, 3, 1};
+constexpr int64_t kNhwcToNchw[] = {0, 3, 1, 2};
+constexpr int64_t kFchwToHwcf[] = {2, 3, 1, 0};
+
+/// A convolution that kiln-choose-layout marked channels-last: NHWC input, HWCF filter, NHWC
+/// accumulator, between transposes that keep the op's NCHW meaning. kiln-fold-transposes
+/// folds them into the neighbouring ops.
+Value lowerChannelsLast(PatternRewriter &rewriter, Conv2DOp op) {
+  Location loc = op.getLoc();
+  auto resultType = op.getOutput().getType();
+  Type element = resultType.getElementType();
+  ArrayRef<int64_t> pads = op.getPads();
+  Value input = transposeTensor(rewriter, loc, op.getInput(), kNchwToNhwc);
+  input = padTensor(rewriter, loc, input, {0, pads[0], pads[1], 0}, {0, pads[2], pads[3], 0},
+                    scalarConstant(rewriter, loc, element, 0));
+  Value filter = transposeTensor(rewriter, loc, op.getFilter(), kFchwToHwcf);
+  ArrayRef<int64_t> shape = resultType.getShape();
+  auto nhwcType = RankedTensorType::get({shape[0], shape[2], shape[3], shape[1]}, element);
+  Value init = accumulatorInit(rewriter, loc, nhwcType, op.getBias(), /*biasDim=*/3);
+  Value conv = rewriter
+                   .create<linalg::Conv2DNhwcHwcfOp>(
+                       loc, nhwcType, ValueRange{input, filter}, init,
+                       rewriter.getI64TensorAttr(op.getStrides()),
+                       rewriter.getI64TensorAttr(op.getDilations()))
+                   .getResult(0);
+  return transposeTensor(rewriter, loc, conv, kNhwcToNchw);
+}
+
+bool isMarkedChannelsLast(Conv2DOp op) {
+  auto layout = op->getAttrOfType<StringAttr>("kiln.layout");
+  return layout && layout.getValue() == "nhwc" && op.getGroups() == 1;
+}
+
 struct Conv2DLowering : OpRewritePattern<Conv2DOp> {
   using OpRewritePattern::OpRewritePattern;
 
   LogicalResult matchAndRewrite(Conv2DOp op, PatternRewriter &rewriter) const override {
     if (failed(checkSupportedElementTypes(rewriter, op)))
       return failure();
+    if (isMarkedChannelsLast(op)) {
+      rewriter.replaceOp(op, lowerChannelsLast(rewriter, op));
+      return success();
+    }
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getOutput().getType();
     Type element = resultType.getElementType();
@@ -83,15 +121,6 @@ struct Conv2DLowering : OpRewritePattern<Conv2DOp> {
   }
 };
 
-Value transpose2D(OpBuilder &b, Location loc, Value value) {
-  auto type = cast<RankedTensorType>(value.getType());
-  auto resultType =
-      RankedTensorType::get({type.getDimSize(1), type.getDimSize(0)}, type.getElementType());
-  Value init = b.create<tensor::EmptyOp>(loc, resultType.getShape(), type.getElementType());
-  return b.create<linalg::TransposeOp>(loc, value, init, ArrayRef<int64_t>{1, 0})
-      .getResult()[0];
-}
-
 struct GemmLowering : OpRewritePattern<GemmOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -100,8 +129,8 @@ struct GemmLowering : OpRewritePattern<GemmOp> {
       return failure();
     Location loc = op.getLoc();
     RankedTensorType resultType = op.getOutput().getType();
-    Value a = op.getTransA() ? transpose2D(rewriter, loc, op.getA()) : op.getA();
-    Value b = op.getTransB() ? transpose2D(rewriter, loc, op.getB()) : op.getB();
+    Value a = op.getTransA() ? transposeTensor(rewriter, loc, op.getA(), {1, 0}) : op.getA();
+    Value b = op.getTransB() ? transposeTensor(rewriter, loc, op.getB(), {1, 0}) : op.getB();
     Value product = rewriter
                         .create<linalg::MatmulOp>(loc, resultType, ValueRange{a, b},
                                                   filledTensor(rewriter, loc, resultType, 0.0))

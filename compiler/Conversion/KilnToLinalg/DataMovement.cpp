@@ -57,13 +57,7 @@ struct ConcatLowering : OpRewritePattern<ConcatOp> {
 struct TransposeLowering : OpRewritePattern<TransposeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rewriter) const override {
-    auto type = cast<RankedTensorType>(op.getOutput().getType());
-    Value init = rewriter.create<tensor::EmptyOp>(op.getLoc(), type.getShape(),
-                                                  type.getElementType());
-    rewriter.replaceOp(op, rewriter
-                               .create<linalg::TransposeOp>(op.getLoc(), op.getInput(), init,
-                                                            op.getPerm())
-                               .getResult()[0]);
+    rewriter.replaceOp(op, transposeTensor(rewriter, op.getLoc(), op.getInput(), op.getPerm()));
     return success();
   }
 };

@@ -97,6 +97,15 @@ Value kiln::reshapeTensor(OpBuilder &b, Location loc, Value value, RankedTensorT
   return b.create<tensor::ExpandShapeOp>(loc, type, flat, ArrayRef<ReassociationIndices>{all});
 }
 
+Value kiln::transposeTensor(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> perm) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<int64_t> shape;
+  for (int64_t dim : perm)
+    shape.push_back(type.getDimSize(dim));
+  Value init = b.create<tensor::EmptyOp>(loc, shape, type.getElementType());
+  return b.create<linalg::TransposeOp>(loc, value, init, perm).getResult()[0];
+}
+
 Value kiln::padTensor(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> low,
                       ArrayRef<int64_t> high, Value padValue) {
   if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&

@@ -39,6 +39,10 @@ mlir::Value buildMappedGeneric(mlir::OpBuilder &b, mlir::Location loc,
 mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                           mlir::RankedTensorType type);
 
+/// `value` with its dimensions permuted: result dimension i is `value`'s dimension perm[i].
+mlir::Value transposeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
+                            llvm::ArrayRef<int64_t> perm);
+
 /// Pads `value` with `padValue` by `low` and `high` elements per dimension.
 mlir::Value padTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                       llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,

@@ -13,6 +13,22 @@ func.func @conv_with_bias_and_pads(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf
 
 // -----
 
+// A convolution marked channels-last (kiln-choose-layout) computes in NHWC / HWCF between
+// transposes that keep its NCHW meaning; pads go on H and W, the bias along the last dim.
+// CHECK-LABEL: func @conv_channels_last
+// CHECK: %[[X:.*]] = linalg.transpose ins(%{{.*}} : tensor<1x3x8x8xf32>) {{.*}} permutation = [0, 2, 3, 1]
+// CHECK: %[[PADDED:.*]] = tensor.pad %[[X]] low[0, 1, 2, 0] high[0, 3, 4, 0]
+// CHECK: %[[W:.*]] = linalg.transpose ins(%{{.*}} : tensor<8x3x3x3xf32>) {{.*}} permutation = [2, 3, 1, 0]
+// CHECK: %[[INIT:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<8xf32>) outs(%{{.*}} : tensor<1x5x10x8xf32>)
+// CHECK: %[[Y:.*]] = linalg.conv_2d_nhwc_hwcf {dilations = dense<[1, 2]> : tensor<2xi64>, strides = dense<[2, 1]> : tensor<2xi64>} ins(%[[PADDED]], %[[W]] : tensor<1x12x14x3xf32>, tensor<3x3x3x8xf32>) outs(%[[INIT]] : tensor<1x5x10x8xf32>)
+// CHECK: linalg.transpose ins(%[[Y]] : tensor<1x5x10x8xf32>) {{.*}} permutation = [0, 3, 1, 2]
+func.func @conv_channels_last(%x: tensor<1x3x8x8xf32>, %w: tensor<8x3x3x3xf32>, %b: tensor<8xf32>) -> tensor<1x8x5x10xf32> {
+  %0 = kiln.conv2d %x, %w, %b {strides = array<i64: 2, 1>, pads = array<i64: 1, 2, 3, 4>, dilations = array<i64: 1, 2>, kiln.layout = "nhwc"} : (tensor<1x3x8x8xf32>, tensor<8x3x3x3xf32>, tensor<8xf32>) -> tensor<1x8x5x10xf32>
+  return %0 : tensor<1x8x5x10xf32>
+}
+
+// -----
+
 // Groups split the channel dimension and use the grouped named op.
 // CHECK-LABEL: func @grouped_conv
 // CHECK: tensor.expand_shape {{.*}} : tensor<1x4x6x6xf32> into tensor<1x2x2x6x6xf32>

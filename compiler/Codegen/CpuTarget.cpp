@@ -1,0 +1,105 @@
+//===- CpuTarget.cpp - tile sizes from the shape and the CPU --------------===//
+//
+// Sizes measured on the AVX2 machine (docs/codegen-plan.md): a convolution tile of 2 output
+// pixels x 32 channels with 32 input channels per step (8 ymm accumulators) ran at 81 % of
+// one core's FMA peak; 16 accumulators spilled and ran at half speed. The AVX-512 figures of
+// shared/notes/cpu-codegen.md (4 x 64, 16 zmm accumulators) follow from the same rule.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Codegen/CpuTarget.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace kiln;
+
+CpuTarget CpuTarget::fromVectorBits(unsigned vectorBits) {
+  if (vectorBits == 0) {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    vectorBits = features.lookup("avx512f") ? 512 : 256;
+  }
+  CpuTarget target;
+  target.vectorFloats = vectorBits / 32;
+  target.vectorRegisters = vectorBits >= 512 ? 32 : 16;
+  return target;
+}
+
+namespace {
+
+/// The largest divisor of `bound` that is at most `limit` (1 always divides).
+int64_t largestDivisorAtMost(int64_t bound, int64_t limit) {
+  for (int64_t size = std::min(bound, limit); size > 1; --size)
+    if (bound % size == 0)
+      return size;
+  return 1;
+}
+
+/// Picks a rows x columns block of accumulators: columns a multiple of the vector dividing
+/// `columns` (at most 4 vectors), rows dividing `rows`, as many accumulators as the budget
+/// allows; among equal counts the wider block wins (fewer broadcasts per FMA).
+std::optional<std::pair<int64_t, int64_t>> chooseBlock(int64_t rows, int64_t columns,
+                                                       const CpuTarget &target) {
+  int64_t lanes = target.vectorFloats, budget = target.accumulatorBudget();
+  if (columns % lanes != 0)
+    return std::nullopt;
+  std::pair<int64_t, int64_t> best = {0, 0};
+  int64_t bestCount = 0;
+  for (int64_t vectors = 4; vectors >= 1; --vectors) {
+    if (columns % (vectors * lanes) != 0)
+      continue;
+    int64_t rowTile = largestDivisorAtMost(rows, budget / vectors);
+    if (rowTile * vectors > bestCount) {
+      bestCount = rowTile * vectors;
+      best = {rowTile, vectors * lanes};
+    }
+  }
+  return best;
+}
+
+} // namespace
+
+std::optional<llvm::SmallVector<int64_t>>
+kiln::chooseConvRegisterTile(llvm::ArrayRef<int64_t> loopBounds, const CpuTarget &target) {
+  if (loopBounds.size() != 7)
+    return std::nullopt;
+  int64_t ow = loopBounds[2], f = loopBounds[3], c = loopBounds[6];
+  std::optional<std::pair<int64_t, int64_t>> block = chooseBlock(ow, f, target);
+  if (!block)
+    return std::nullopt;
+  // 4 vectors' worth of input channels per step: long enough to amortise the loop and the
+  // accumulator round trip, short enough to keep the unrolled body small.
+  int64_t channelStep = largestDivisorAtMost(c, 4 * target.vectorFloats);
+  return llvm::SmallVector<int64_t>{1, 1, block->first, block->second, 1, 1, channelStep};
+}
+
+std::optional<llvm::SmallVector<int64_t>>
+kiln::chooseMatmulRegisterTile(llvm::ArrayRef<int64_t> loopBounds, const CpuTarget &target) {
+  if (loopBounds.size() != 3)
+    return std::nullopt;
+  // Two vectors wide at most: B's row segment is reloaded for every k, A's values broadcast,
+  // and 4 x 16 measured best on AVX2 (docs/codegen-plan.md).
+  std::optional<std::pair<int64_t, int64_t>> block;
+  for (int64_t vectors = 2; vectors >= 1 && !block; --vectors) {
+    if (loopBounds[1] % (vectors * target.vectorFloats) != 0)
+      continue;
+    int64_t rows = largestDivisorAtMost(loopBounds[0], target.accumulatorBudget() / vectors);
+    block = std::make_pair(rows, vectors * target.vectorFloats);
+  }
+  if (!block)
+    return std::nullopt;
+  return llvm::SmallVector<int64_t>{block->first, block->second, 1};
+}
+
+llvm::SmallVector<int64_t> kiln::chooseMatmulCacheTile(llvm::ArrayRef<int64_t> loopBounds,
+                                                       llvm::ArrayRef<int64_t> registerTile) {
+  // [256, 64, 256] measured within noise of the best on AVX2 (docs/codegen-plan.md); a
+  // bound the preferred size does not fit stays untiled (0) at that level.
+  const int64_t preferred[3] = {256, 64, 256};
+  llvm::SmallVector<int64_t> tile(3, 0);
+  for (int i = 0; i < 3; ++i) {
+    int64_t size = preferred[i];
+    if (loopBounds[i] > size && loopBounds[i] % size == 0 && size % registerTile[i] == 0)
+      tile[i] = size;
+  }
+  return tile;
+}

@@ -1,0 +1,171 @@
+//===- FoldTransposes.cpp - the kiln-fold-transposes pass -----------------===//
+//
+// A layout change between two linalg ops is data movement that an indexing map can do for
+// free: a generic can read its input through a permuted map, or write its result in the
+// permuted order. These patterns move every transpose into the generics next to it, so that
+// after kiln-choose-layout the only transposes left are those next to ops without indexing
+// maps of their own (named convolutions and pooling, function arguments and results).
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Codegen/Passes.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNFOLDTRANSPOSESPASS
+#include "compiler/Codegen/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+/// `map`'s results reordered: result i of the new map is result order[i] of `map`.
+AffineMap reorderResults(AffineMap map, ArrayRef<int64_t> order) {
+  SmallVector<AffineExpr> results;
+  for (int64_t i : order)
+    results.push_back(map.getResult(i));
+  return AffineMap::get(map.getNumDims(), map.getNumSymbols(), results, map.getContext());
+}
+
+/// transpose(transpose(x, p), q) is transpose(x, p o q), or x when that is the identity.
+struct ComposeTransposes : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp outer,
+                                PatternRewriter &rewriter) const override {
+    auto inner = outer.getInput().getDefiningOp<linalg::TransposeOp>();
+    if (!inner)
+      return failure();
+    SmallVector<int64_t> composed;
+    for (int64_t dim : outer.getPermutation())
+      composed.push_back(inner.getPermutation()[dim]);
+    if (isIdentityPermutation(composed)) {
+      rewriter.replaceOp(outer, inner.getInput());
+      return success();
+    }
+    rewriter.modifyOpInPlace(outer, [&] {
+      outer.getInputMutable().assign(inner.getInput());
+      outer.setPermutation(composed);
+    });
+    return success();
+  }
+};
+
+/// A generic reading transpose(x, perm) reads x instead: operand dimension i was x's
+/// dimension perm[i], so x's dimension d is indexed by the old map's result inverse[d].
+struct ReadThroughTranspose : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    bool changed = false;
+    SmallVector<Value> inputs(op.getDpsInputs());
+    for (auto [index, input] : llvm::enumerate(inputs)) {
+      auto transpose = input.getDefiningOp<linalg::TransposeOp>();
+      if (!transpose)
+        continue;
+      maps[index] = reorderResults(maps[index], invertPermutationVector(transpose.getPermutation()));
+      input = transpose.getInput();
+      changed = true;
+    }
+    if (!changed)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputsMutable().assign(inputs);
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    return success();
+  }
+};
+
+/// transpose(generic(...), perm) where the generic writes a fresh tensor: the generic writes
+/// the permuted tensor directly. Its other users are generics; they get a transpose back, which
+/// ReadThroughTranspose then folds into their maps.
+struct WriteTransposed : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    // Generic users read through the transpose themselves (ReadThroughTranspose); moving it
+    // into the producer only pays for users that cannot, and doing it for generic users too
+    // would undo ReadThroughTranspose's work forever.
+    if (llvm::all_of(transpose->getUsers(), [](Operation *user) { return isa<linalg::GenericOp>(user); }))
+      return failure();
+    auto producer = transpose.getInput().getDefiningOp<linalg::GenericOp>();
+    if (!producer || producer.getNumDpsInits() != 1 || producer->getNumResults() != 1)
+      return failure();
+    OpOperand *init = producer.getDpsInitOperand(0);
+    if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
+        producer.payloadUsesValueFromOperand(init))
+      return failure();
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    for (Operation *user : producer->getUsers()) {
+      auto other = dyn_cast<linalg::TransposeOp>(user);
+      if (other ? other.getPermutation() != perm : !isa<linalg::GenericOp>(user))
+        return failure();
+    }
+    auto resultType = cast<RankedTensorType>(transpose.getResult()[0].getType());
+    SmallVector<AffineMap> maps = producer.getIndexingMapsArray();
+    maps.back() = reorderResults(maps.back(), perm);
+    Location loc = producer.getLoc();
+    rewriter.setInsertionPoint(producer);
+    Value empty = rewriter.create<tensor::EmptyOp>(loc, resultType.getShape(),
+                                                   resultType.getElementType());
+    auto permuted = rewriter.create<linalg::GenericOp>(
+        loc, TypeRange{resultType}, producer.getDpsInputs(), ValueRange{empty}, maps,
+        producer.getIteratorTypesArray());
+    rewriter.inlineRegionBefore(producer.getRegion(), permuted.getRegion(),
+                                permuted.getRegion().begin());
+    Value result = permuted.getResult(0);
+    Value back;
+    for (Operation *user : llvm::make_early_inc_range(producer->getUsers())) {
+      if (isa<linalg::TransposeOp>(user)) {
+        rewriter.replaceOp(user, result);
+        continue;
+      }
+      if (!back) {
+        Value backInit = rewriter.create<tensor::EmptyOp>(
+            loc, cast<RankedTensorType>(producer.getResult(0).getType()).getShape(),
+            resultType.getElementType());
+        back = rewriter
+                   .create<linalg::TransposeOp>(loc, result, backInit,
+                                                invertPermutationVector(perm))
+                   .getResult()[0];
+      }
+      rewriter.modifyOpInPlace(user, [&] { user->replaceUsesOfWith(producer.getResult(0), back); });
+    }
+    rewriter.eraseOp(producer);
+    return success();
+  }
+};
+
+/// An elementwise generic whose result map is a permutation iterates in the result's order,
+/// so that its innermost loop writes contiguously (the reads are what the layout makes them).
+struct IterateInResultOrder : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    if (op.getNumDpsInits() != 1 || op.getNumParallelLoops() != op.getNumLoops())
+      return failure();
+    AffineMap resultMap = op.getIndexingMapsArray().back();
+    if (!resultMap.isPermutation() || resultMap.isIdentity())
+      return failure();
+    SmallVector<unsigned> order;
+    for (AffineExpr expr : resultMap.getResults())
+      order.push_back(cast<AffineDimExpr>(expr).getPosition());
+    return linalg::interchangeGenericOp(rewriter, op, order);
+  }
+};
+
+struct KilnFoldTransposesPass : kiln::impl::KilnFoldTransposesPassBase<KilnFoldTransposesPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<ComposeTransposes, ReadThroughTranspose, WriteTransposed, IterateInResultOrder>(
+        &getContext());
+    if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

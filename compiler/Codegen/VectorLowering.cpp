@@ -1,0 +1,101 @@
+//===- VectorLowering.cpp - the kiln-vector-lower pass --------------------===//
+//
+// The post-bufferization half of the contraction schedule (docs/codegen-plan.md, steps 6-7):
+// subviews folded into transfers, loop-invariant code and accumulator transfers hoisted out of
+// the reduction loops, then contractions to FMAs and transfers to 1-D loads and stores. The
+// pattern groups are applied one after the other: MLIR 19 ran out of memory on a convolution
+// with the groups combined.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Codegen/Passes.h"
+
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/MemRef/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorTransforms.h"
+#include "mlir/IR/Dominance.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
+#include "mlir/Transforms/CSE.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNVECTORLOWERPASS
+#include "compiler/Codegen/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+struct KilnVectorLowerPass : kiln::impl::KilnVectorLowerPassBase<KilnVectorLowerPass> {
+  using KilnVectorLowerPassBase::KilnVectorLowerPassBase;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    // Canonicalization of every loaded op, as the canonicalize pass collects it: the subview
+    // folding leaves index arithmetic that must fold before the hoisting sees invariant
+    // transfers.
+    RewritePatternSet patterns(context);
+    memref::populateFoldMemRefAliasOpPatterns(patterns);
+    for (Dialect *dialect : context->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : context->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, context);
+    foldAndCanonicalize = FrozenRewritePatternSet(std::move(patterns));
+    return success();
+  }
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    bool hasVectors = false;
+    func.walk([&](vector::TransferReadOp) {
+      hasVectors = true;
+      return WalkResult::interrupt();
+    });
+    if (!hasVectors)
+      return;
+    MLIRContext *context = &getContext();
+    auto apply = [&](const FrozenRewritePatternSet &patterns) {
+      return applyPatternsAndFoldGreedily(func, patterns);
+    };
+
+    if (failed(apply(foldAndCanonicalize)))
+      return signalPassFailure();
+    IRRewriter rewriter(context);
+    DominanceInfo dominance(func);
+    eliminateCommonSubExpressions(rewriter, dominance, func);
+    func.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
+    linalg::hoistRedundantVectorTransfers(func);
+
+    RewritePatternSet dropUnitDims(context);
+    vector::populateCastAwayVectorLeadingOneDimPatterns(dropUnitDims);
+    vector::TransferReadOp::getCanonicalizationPatterns(dropUnitDims, context);
+    vector::TransferWriteOp::getCanonicalizationPatterns(dropUnitDims, context);
+    if (failed(apply(FrozenRewritePatternSet(std::move(dropUnitDims)))))
+      return signalPassFailure();
+
+    RewritePatternSet contractions(context);
+    vector::populateVectorContractLoweringPatterns(
+        contractions, vector::VectorTransformsOptions().setVectorTransformsOptions(
+                          vector::VectorContractLowering::OuterProduct));
+    vector::populateVectorOuterProductLoweringPatterns(contractions);
+    if (failed(apply(FrozenRewritePatternSet(std::move(contractions)))))
+      return signalPassFailure();
+
+    RewritePatternSet transfers(context);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(transfers);
+    populateVectorToSCFConversionPatterns(
+        transfers, VectorTransferToSCFOptions().setTargetRank(1).enableFullUnroll());
+    vector::populateVectorTransferLoweringPatterns(transfers, /*maxTransferRank=*/1);
+    if (failed(apply(FrozenRewritePatternSet(std::move(transfers)))))
+      return signalPassFailure();
+  }
+
+  FrozenRewritePatternSet foldAndCanonicalize;
+};
+
+} // namespace

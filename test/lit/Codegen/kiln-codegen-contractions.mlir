@@ -1,0 +1,81 @@
+// kiln-codegen-contractions tiles convolutions and matmuls for registers and vectorizes the
+// tiles; the sizes follow the vector width (compiler/Codegen/CpuTarget.cpp).
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-codegen-contractions{vector-bits=256}))' | FileCheck %s --check-prefix=AVX2
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-codegen-contractions{vector-bits=512}))' | FileCheck %s --check-prefix=AVX512
+
+// With 256-bit vectors: 2 pixels x 32 channels (8 ymm accumulators), 32 input channels per step.
+// With 512-bit vectors: 4 pixels x 64 channels (16 zmm accumulators), 64 input channels per step.
+// AVX2-LABEL: func @conv
+// AVX2: scf.for {{.*}} step %c2
+// AVX2: scf.for {{.*}} step %c32
+// AVX2: scf.for {{.*}} step %c32
+// AVX2: vector.contract {{.*}} : vector<1x2x32xf32>, vector<32x32xf32> into vector<1x2x32xf32>
+// AVX2-NOT: linalg.conv
+// AVX512-LABEL: func @conv
+// AVX512: vector.contract {{.*}} : vector<1x4x64xf32>, vector<64x64xf32> into vector<1x4x64xf32>
+func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>) -> tensor<2x8x8x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x8x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  return %y : tensor<2x8x8x64xf32>
+}
+
+// -----
+
+// An odd output width (7) takes a 7 x 8 block on AVX2. With stride 2 the vectorizer gives
+// one contraction per output pixel of the block (the input pixels are not contiguous).
+// AVX512 has no vector that divides 8 channels: plain loops.
+// AVX2-LABEL: func @conv_odd_width_strided
+// AVX2: scf.for {{.*}} to %c7 step %c7
+// AVX2-COUNT-7: vector.contract {{.*}} : vector<1x1x16xf32>, vector<16x8xf32> into vector<1x1x8xf32>
+// AVX2-NOT: linalg.conv
+// AVX512-LABEL: func @conv_odd_width_strided
+// AVX512: linalg.conv_2d_nhwc_hwcf
+func.func @conv_odd_width_strided(%x: tensor<1x15x15x16xf32>, %w: tensor<3x3x16x8xf32>) -> tensor<1x7x7x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x7x7x8xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x7x7x8xf32>) -> tensor<1x7x7x8xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%x, %w : tensor<1x15x15x16xf32>, tensor<3x3x16x8xf32>) outs(%init : tensor<1x7x7x8xf32>) -> tensor<1x7x7x8xf32>
+  return %y : tensor<1x7x7x8xf32>
+}
+
+// -----
+
+// Output channels that no vector divides stay for the plain-loop lowering.
+// AVX2-LABEL: func @conv_left_alone
+// AVX2-NOT: vector.
+// AVX2: linalg.conv_2d_nhwc_hwcf
+func.func @conv_left_alone(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x4x3xf32>, %init: tensor<1x4x4x3xf32>) -> tensor<1x4x4x3xf32> {
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x6x6x4xf32>, tensor<3x3x4x3xf32>) outs(%init : tensor<1x4x4x3xf32>) -> tensor<1x4x4x3xf32>
+  return %y : tensor<1x4x4x3xf32>
+}
+
+// -----
+
+// A large matmul is tiled for the cache (256 x 64 x 256) and then 4 x 16 for registers, k = 1.
+// AVX2-LABEL: func @matmul
+// AVX2: scf.for {{.*}} step %c256
+// AVX2: scf.for {{.*}} step %c64
+// AVX2: scf.for {{.*}} step %c256
+// AVX2: scf.for {{.*}} step %c4
+// AVX2: scf.for {{.*}} step %c16
+// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// AVX2-NOT: linalg.matmul
+// AVX512-LABEL: func @matmul
+// AVX512: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+func.func @matmul(%a: tensor<512x512xf32>, %b: tensor<512x512xf32>, %c: tensor<512x512xf32>) -> tensor<512x512xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<512x512xf32>, tensor<512x512xf32>) outs(%c : tensor<512x512xf32>) -> tensor<512x512xf32>
+  return %y : tensor<512x512xf32>
+}
+
+// -----
+
+// A classifier's matmul (batch 8 x 2048 -> 1000 classes): 1000 is a multiple of 8 but not of
+// 16, so the block is 8 x 8.
+// AVX2-LABEL: func @classifier
+// AVX2: vector.contract {{.*}} : vector<8x1xf32>, vector<1x8xf32> into vector<8x8xf32>
+func.func @classifier(%a: tensor<8x2048xf32>, %b: tensor<2048x1000xf32>, %c: tensor<8x1000xf32>) -> tensor<8x1000xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<8x2048xf32>, tensor<2048x1000xf32>) outs(%c : tensor<8x1000xf32>) -> tensor<8x1000xf32>
+  return %y : tensor<8x1000xf32>
+}

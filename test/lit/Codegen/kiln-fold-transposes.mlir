@@ -1,0 +1,93 @@
+// kiln-fold-transposes moves layout changes into the indexing maps of neighbouring generics.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-fold-transposes))' | FileCheck %s
+
+// A transpose and its inverse cancel; two others compose into one.
+// CHECK-LABEL: func @compose
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4x5xf32>)
+// CHECK: %[[T:.*]] = linalg.transpose ins(%[[X]] : tensor<2x3x4x5xf32>) outs(%{{.*}} : tensor<3x2x4x5xf32>) permutation = [1, 0, 2, 3]
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[X]], %[[T]]
+func.func @compose(%x: tensor<2x3x4x5xf32>) -> (tensor<2x3x4x5xf32>, tensor<3x2x4x5xf32>) {
+  %e0 = tensor.empty() : tensor<2x4x5x3xf32>
+  %nhwc = linalg.transpose ins(%x : tensor<2x3x4x5xf32>) outs(%e0 : tensor<2x4x5x3xf32>) permutation = [0, 2, 3, 1]
+  %e1 = tensor.empty() : tensor<2x3x4x5xf32>
+  %back = linalg.transpose ins(%nhwc : tensor<2x4x5x3xf32>) outs(%e1 : tensor<2x3x4x5xf32>) permutation = [0, 3, 1, 2]
+  %e2 = tensor.empty() : tensor<3x2x4x5xf32>
+  %swap = linalg.transpose ins(%nhwc : tensor<2x4x5x3xf32>) outs(%e2 : tensor<3x2x4x5xf32>) permutation = [3, 0, 1, 2]
+  return %back, %swap : tensor<2x3x4x5xf32>, tensor<3x2x4x5xf32>
+}
+
+// -----
+
+// An elementwise op on a transposed tensor reads the original through a permuted map and
+// then iterates in the order of its result.
+// CHECK-DAG: #[[$NHWC_AS_NCHW:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+// CHECK-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func @read_through
+// CHECK-SAME: (%[[Y:.*]]: tensor<2x4x5x3xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: linalg.generic {indexing_maps = [#[[$NHWC_AS_NCHW]], #[[$ID]]], {{.*}} ins(%[[Y]] : tensor<2x4x5x3xf32>) outs(%{{.*}} : tensor<2x3x4x5xf32>)
+func.func @read_through(%y: tensor<2x4x5x3xf32>) -> tensor<2x3x4x5xf32> {
+  %e0 = tensor.empty() : tensor<2x3x4x5xf32>
+  %nchw = linalg.transpose ins(%y : tensor<2x4x5x3xf32>) outs(%e0 : tensor<2x3x4x5xf32>) permutation = [0, 3, 1, 2]
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%nchw : tensor<2x3x4x5xf32>) outs(%e0 : tensor<2x3x4x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x4x5xf32>
+  return %relu : tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// A transpose that feeds an op without indexing maps (the padding of the next convolution)
+// moves into the generic that produces its input: the generic writes channels-last. Its other
+// (generic) user reads through the inverse, as in @read_through.
+// CHECK-LABEL: func @write_transposed
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[RELU:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x4x5x3xf32>)
+// CHECK: tensor.pad %[[RELU]]
+// CHECK: linalg.generic {{.*}} ins(%[[RELU]], %{{.*}} : tensor<2x4x5x3xf32>, tensor<2x3x4x5xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: return
+func.func @write_transposed(%x: tensor<2x3x4x5xf32>) -> (tensor<2x6x7x3xf32>, tensor<2x3x4x5xf32>) {
+  %e0 = tensor.empty() : tensor<2x3x4x5xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<2x3x4x5xf32>) outs(%e0 : tensor<2x3x4x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x4x5xf32>
+  %e1 = tensor.empty() : tensor<2x4x5x3xf32>
+  %nhwc = linalg.transpose ins(%relu : tensor<2x3x4x5xf32>) outs(%e1 : tensor<2x4x5x3xf32>) permutation = [0, 2, 3, 1]
+  %pad = arith.constant 0.0 : f32
+  %padded = tensor.pad %nhwc low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %pad : f32
+  } : tensor<2x4x5x3xf32> to tensor<2x6x7x3xf32>
+  %residual = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%relu, %x : tensor<2x3x4x5xf32>, tensor<2x3x4x5xf32>) outs(%e0 : tensor<2x3x4x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x4x5xf32>
+  return %padded, %residual : tensor<2x6x7x3xf32>, tensor<2x3x4x5xf32>
+}
+
+// -----
+
+// A generic that reads its own output (a reduction's accumulator) keeps its layout: the
+// transpose stays.
+// CHECK-LABEL: func @accumulating_producer_kept
+// CHECK: linalg.generic
+// CHECK: linalg.transpose
+func.func @accumulating_producer_kept(%x: tensor<2x3xf32>, %acc: tensor<2x3xf32>) -> tensor<3x2xf32> {
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x3xf32>) outs(%acc : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3xf32>
+  %e = tensor.empty() : tensor<3x2xf32>
+  %t = linalg.transpose ins(%sum : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
+  return %t : tensor<3x2xf32>
+}

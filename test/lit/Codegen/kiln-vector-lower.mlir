@@ -1,0 +1,22 @@
+// kiln-vector-lower, after bufferization: the accumulators of a register tile are loaded
+// once, carried through the reduction loops in registers, and stored once; contractions
+// become FMAs on 1-D vectors.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-codegen-contractions{vector-bits=256}),kiln-bufferize,func.func(kiln-vector-lower))' | FileCheck %s
+
+// CHECK-LABEL: func @conv
+// CHECK: scf.for
+// CHECK: %[[ACC:.*]] = vector.load %{{.*}} : memref<2x8x8x64xf32>, vector<32xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<1x2x32xf32>)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<1x2x32xf32>)
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<1x2x32xf32>)
+// CHECK-NOT: memref<2x8x8x64xf32>
+// CHECK: vector.fma {{.*}} : vector<32xf32>
+// CHECK-NOT: vector.contract
+// CHECK: vector.store %{{.*}} : memref<2x8x8x64xf32>, vector<32xf32>
+func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>) -> tensor<2x8x8x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x8x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  return %y : tensor<2x8x8x64xf32>
+}
