@@ -17,8 +17,9 @@ using namespace mlir;
 
 namespace {
 
-/// Convolutions the NHWC code path handles: one group, fp32, static shapes.
-bool prefersChannelsLast(kiln::Conv2DOp conv) {
+/// Convolutions and gradients the NHWC code path handles: one group, fp32, static shapes.
+template <typename ConvLike>
+bool prefersChannelsLast(ConvLike conv) {
   if (conv.getGroups() != 1)
     return false;
   for (Value operand : conv->getOperands()) {
@@ -32,9 +33,17 @@ bool prefersChannelsLast(kiln::Conv2DOp conv) {
 struct KilnChooseLayoutPass : kiln::impl::KilnChooseLayoutPassBase<KilnChooseLayoutPass> {
   void runOnOperation() override {
     Builder builder(&getContext());
-    getOperation().walk([&](kiln::Conv2DOp conv) {
+    auto mark = [&](auto conv) {
       if (prefersChannelsLast(conv))
         conv->setAttr("kiln.layout", builder.getStringAttr("nhwc"));
+    };
+    getOperation().walk([&](Operation *op) {
+      if (auto conv = dyn_cast<kiln::Conv2DOp>(op))
+        mark(conv);
+      else if (auto data = dyn_cast<kiln::Conv2DBackwardDataOp>(op))
+        mark(data);
+      else if (auto filter = dyn_cast<kiln::Conv2DBackwardFilterOp>(op))
+        mark(filter);
     });
   }
 };

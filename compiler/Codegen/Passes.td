@@ -7,11 +7,12 @@ include "mlir/Pass/PassBase.td"
 def KilnChooseLayoutPass : Pass<"kiln-choose-layout", "mlir::func::FuncOp"> {
   let summary = "Chooses the data layout each convolution is lowered in";
   let description = [{
-    Marks every `kiln.conv2d` that the CPU code generator handles (fp32, one group) with
+    Marks every `kiln.conv2d`, `kiln.conv2d_backward_data` and `kiln.conv2d_backward_filter`
+    that the CPU code generator handles (fp32, one group, static shapes) with
     `kiln.layout = "nhwc"`: channels innermost is the layout whose register tiles vectorize
     along the output channels (docs/codegen-plan.md measured 81 % of one core's FMA peak in
     NHWC against plain loops at 2 %). The kiln graph keeps its NCHW semantics; `kiln-to-linalg`
-    lowers a marked convolution to `linalg.conv_2d_nhwc_hwcf` between two transposes, and
+    lowers each marked op to one `linalg.conv_2d_nhwc_hwcf` between transposes, and
     `kiln-fold-transposes` removes the transposes that cancel.
   }];
 }

@@ -5,6 +5,7 @@
 // Bias is folded into the accumulator's initial value instead of added afterwards.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/ChannelsLast.h"
 #include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/Passes.h"
 #include "dialects/Kiln/IR/KilnOps.h"
@@ -21,46 +22,7 @@ namespace {
 /// The accumulator a contraction starts from: zeros, or `bias` broadcast along `biasDim`.
 Value accumulatorInit(OpBuilder &b, Location loc, RankedTensorType type, Value bias,
                       int64_t biasDim) {
-  if (!bias)
-    return filledTensor(b, loc, type, 0.0);
-  AffineMap biasMap = AffineMap::get(type.getRank(), 0, b.getAffineDimExpr(biasDim),
-                                     b.getContext());
-  return buildMappedGeneric(b, loc, type, bias, biasMap,
-                            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
-}
-
-// Permutations between kiln's NCHW / FCHW and the channels-last forms.
-constexpr int64_t kNchwToNhwc[] = {0, 2, 3, 1};
-constexpr int64_t kNhwcToNchw[] = {0, 3, 1, 2};
-constexpr int64_t kFchwToHwcf[] = {2, 3, 1, 0};
-
-/// A convolution that kiln-choose-layout marked channels-last: NHWC input, HWCF filter, NHWC
-/// accumulator, between transposes that keep the op's NCHW meaning. kiln-fold-transposes
-/// folds them into the neighbouring ops.
-Value lowerChannelsLast(PatternRewriter &rewriter, Conv2DOp op) {
-  Location loc = op.getLoc();
-  auto resultType = op.getOutput().getType();
-  Type element = resultType.getElementType();
-  ArrayRef<int64_t> pads = op.getPads();
-  Value input = transposeTensor(rewriter, loc, op.getInput(), kNchwToNhwc);
-  input = padTensor(rewriter, loc, input, {0, pads[0], pads[1], 0}, {0, pads[2], pads[3], 0},
-                    scalarConstant(rewriter, loc, element, 0));
-  Value filter = transposeTensor(rewriter, loc, op.getFilter(), kFchwToHwcf);
-  ArrayRef<int64_t> shape = resultType.getShape();
-  auto nhwcType = RankedTensorType::get({shape[0], shape[2], shape[3], shape[1]}, element);
-  Value init = accumulatorInit(rewriter, loc, nhwcType, op.getBias(), /*biasDim=*/3);
-  Value conv = rewriter
-                   .create<linalg::Conv2DNhwcHwcfOp>(
-                       loc, nhwcType, ValueRange{input, filter}, init,
-                       rewriter.getI64TensorAttr(op.getStrides()),
-                       rewriter.getI64TensorAttr(op.getDilations()))
-                   .getResult(0);
-  return transposeTensor(rewriter, loc, conv, kNhwcToNchw);
-}
-
-bool isMarkedChannelsLast(Conv2DOp op) {
-  auto layout = op->getAttrOfType<StringAttr>("kiln.layout");
-  return layout && layout.getValue() == "nhwc" && op.getGroups() == 1;
+  return bias ? broadcastAlong(b, loc, type, bias, biasDim) : filledTensor(b, loc, type, 0.0);
 }
 
 struct Conv2DLowering : OpRewritePattern<Conv2DOp> {
@@ -69,8 +31,8 @@ struct Conv2DLowering : OpRewritePattern<Conv2DOp> {
   LogicalResult matchAndRewrite(Conv2DOp op, PatternRewriter &rewriter) const override {
     if (failed(checkSupportedElementTypes(rewriter, op)))
       return failure();
-    if (isMarkedChannelsLast(op)) {
-      rewriter.replaceOp(op, lowerChannelsLast(rewriter, op));
+    if (isMarkedChannelsLast(op) && op.getGroups() == 1) {
+      rewriter.replaceOp(op, lowerConvChannelsLast(rewriter, op));
       return success();
     }
     Location loc = op.getLoc();

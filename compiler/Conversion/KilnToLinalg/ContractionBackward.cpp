@@ -7,10 +7,11 @@
 //  - input gradient: a stride-1 correlation of the stride-dilated, (K-1)*d-padded output
 //    gradient with the spatially flipped filter, computed over the padded input extent and
 //    then cropped to the input (positions the forward windows never covered get zero).
-// The loop-level lowering is the reference; the codegen pipeline tiles and vectorizes these
-// generics like the forward contractions.
+// This is the reference (--codegen=loops) and the form of grouped convolutions; ops marked
+// channels-last lower through ChannelsLast.cpp to the convolution the code generator tiles.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/ChannelsLast.h"
 #include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/Passes.h"
 #include "dialects/Kiln/IR/KilnOps.h"
@@ -84,6 +85,10 @@ struct Conv2DBackwardFilterLowering : OpRewritePattern<Conv2DBackwardFilterOp> {
 
   LogicalResult matchAndRewrite(Conv2DBackwardFilterOp op,
                                 PatternRewriter &rewriter) const override {
+    if (isMarkedChannelsLast(op) && op.getGroups() == 1) {
+      rewriter.replaceOp(op, lowerConvBackwardFilterChannelsLast(rewriter, op));
+      return success();
+    }
     Location loc = op.getLoc();
     RankedTensorType filterType = op.getFilterGrad().getType();
     Type element = filterType.getElementType();
@@ -138,6 +143,10 @@ struct Conv2DBackwardDataLowering : OpRewritePattern<Conv2DBackwardDataOp> {
 
   LogicalResult matchAndRewrite(Conv2DBackwardDataOp op,
                                 PatternRewriter &rewriter) const override {
+    if (isMarkedChannelsLast(op) && op.getGroups() == 1) {
+      rewriter.replaceOp(op, lowerConvBackwardDataChannelsLast(rewriter, op));
+      return success();
+    }
     Location loc = op.getLoc();
     RankedTensorType inputType = op.getInputGrad().getType();
     auto filterType = cast<RankedTensorType>(op.getFilter().getType());

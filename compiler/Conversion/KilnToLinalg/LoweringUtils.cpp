@@ -97,6 +97,13 @@ Value kiln::reshapeTensor(OpBuilder &b, Location loc, Value value, RankedTensorT
   return b.create<tensor::ExpandShapeOp>(loc, type, flat, ArrayRef<ReassociationIndices>{all});
 }
 
+Value kiln::broadcastAlong(OpBuilder &b, Location loc, RankedTensorType type, Value vector,
+                           int64_t dim) {
+  AffineMap map = AffineMap::get(type.getRank(), 0, b.getAffineDimExpr(dim), b.getContext());
+  return buildMappedGeneric(b, loc, type, vector, map,
+                            [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+}
+
 Value kiln::transposeTensor(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> perm) {
   auto type = cast<RankedTensorType>(value.getType());
   SmallVector<int64_t> shape;

@@ -35,6 +35,11 @@ mlir::Value buildMappedGeneric(mlir::OpBuilder &b, mlir::Location loc,
                                mlir::RankedTensorType resultType, mlir::ValueRange inputs,
                                llvm::ArrayRef<mlir::AffineMap> maps, ScalarBodyFn body);
 
+/// A tensor of `type` whose every element along dimension `dim` is the matching element of
+/// the 1-D `vector` (a bias broadcast over a convolution's output).
+mlir::Value broadcastAlong(mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type,
+                           mlir::Value vector, int64_t dim);
+
 /// Reinterprets `value` with the shape of `type` (same element count, row-major order).
 mlir::Value reshapeTensor(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                           mlir::RankedTensorType type);

@@ -1,0 +1,155 @@
+//===- ChannelsLast.cpp - convolutions and their gradients in NHWC --------===//
+//
+// All three are one linalg.conv_2d_nhwc_hwcf (out[n,h,w,f] += in[n, h*s + kh*d, w*s + kw*d, c]
+// * filter[kh,kw,c,f]) on rearranged operands, so that one tiled, vectorized kernel serves
+// the forward pass and both gradients:
+//  - forward: input NHWC padded on H and W, filter HWCF;
+//  - input gradient: the output gradient, spread out by the stride inside a (K-1)*d halo,
+//    correlated with the filter flipped in kh/kw and with F and C swapped, over the padded
+//    input extent, then cropped (as the NCHW reference does). With stride 2 three quarters of
+//    the spread are zeros: an output-phase split would skip them (not done yet);
+//  - filter gradient: the roles swapped: C as the batch, N as the reduced channel, the output
+//    gradient (OH x OW x N x F) as the window, the forward stride as the window's dilation
+//    and the forward dilation as the stride; the result C x KH x KW x F.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/ChannelsLast.h"
+#include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
+#include "dialects/Kiln/IR/KilnOps.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+using namespace mlir;
+using namespace kiln;
+
+namespace {
+
+// Permutations from kiln's NCHW / FCHW to the operands of conv_2d_nhwc_hwcf and back.
+constexpr int64_t kNchwToNhwc[] = {0, 2, 3, 1};
+constexpr int64_t kNhwcToNchw[] = {0, 3, 1, 2};
+constexpr int64_t kFchwToHwcf[] = {2, 3, 1, 0};
+constexpr int64_t kNchwToChwn[] = {1, 2, 3, 0}; // filter gradient: C is the batch
+constexpr int64_t kNchwToHwnf[] = {2, 3, 0, 1}; // filter gradient: dY is the window
+constexpr int64_t kChwfToFchw[] = {3, 0, 1, 2};
+
+Value convNhwcHwcf(OpBuilder &b, Location loc, Value input, Value filter, Value init,
+                   ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
+  return b
+      .create<linalg::Conv2DNhwcHwcfOp>(loc, init.getType(), ValueRange{input, filter}, init,
+                                        b.getI64TensorAttr(strides),
+                                        b.getI64TensorAttr(dilations))
+      .getResult(0);
+}
+
+RankedTensorType withShape(Value like, ArrayRef<int64_t> shape) {
+  return RankedTensorType::get(shape, cast<RankedTensorType>(like.getType()).getElementType());
+}
+
+Value slice(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> offsets,
+            ArrayRef<int64_t> sizes) {
+  SmallVector<int64_t> ones(sizes.size(), 1);
+  return b.create<tensor::ExtractSliceOp>(
+      loc, withShape(value, sizes), value, getAsIndexOpFoldResult(b.getContext(), offsets),
+      getAsIndexOpFoldResult(b.getContext(), sizes), getAsIndexOpFoldResult(b.getContext(), ones));
+}
+
+} // namespace
+
+bool kiln::isMarkedChannelsLast(Operation *op) {
+  auto layout = op->getAttrOfType<StringAttr>("kiln.layout");
+  return layout && layout.getValue() == "nhwc";
+}
+
+Value kiln::lowerConvChannelsLast(PatternRewriter &rewriter, Conv2DOp op) {
+  Location loc = op.getLoc();
+  auto resultType = op.getOutput().getType();
+  Type element = resultType.getElementType();
+  ArrayRef<int64_t> pads = op.getPads();
+  Value input = transposeTensor(rewriter, loc, op.getInput(), kNchwToNhwc);
+  input = padTensor(rewriter, loc, input, {0, pads[0], pads[1], 0}, {0, pads[2], pads[3], 0},
+                    scalarConstant(rewriter, loc, element, 0));
+  Value filter = transposeTensor(rewriter, loc, op.getFilter(), kFchwToHwcf);
+  ArrayRef<int64_t> shape = resultType.getShape();
+  auto nhwcType = RankedTensorType::get({shape[0], shape[2], shape[3], shape[1]}, element);
+  Value init = op.getBias() ? broadcastAlong(rewriter, loc, nhwcType, op.getBias(), 3)
+                            : filledTensor(rewriter, loc, nhwcType, 0.0);
+  Value conv = convNhwcHwcf(rewriter, loc, input, filter, init, op.getStrides(),
+                            op.getDilations());
+  return transposeTensor(rewriter, loc, conv, kNhwcToNchw);
+}
+
+Value kiln::lowerConvBackwardDataChannelsLast(PatternRewriter &rewriter,
+                                              Conv2DBackwardDataOp op) {
+  Location loc = op.getLoc();
+  RankedTensorType inputType = op.getInputGrad().getType();
+  auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+  auto dyType = cast<RankedTensorType>(op.getOutputGrad().getType());
+  Type element = inputType.getElementType();
+  ArrayRef<int64_t> pads = op.getPads(), strides = op.getStrides(),
+                    dilations = op.getDilations();
+  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  int64_t f = filterType.getDimSize(0), kh = filterType.getDimSize(2),
+          kw = filterType.getDimSize(3);
+  int64_t hp = inputType.getDimSize(2) + pads[0] + pads[2];
+  int64_t wp = inputType.getDimSize(3) + pads[1] + pads[3];
+  int64_t haloH = (kh - 1) * dilations[0], haloW = (kw - 1) * dilations[1];
+
+  Value dy = transposeTensor(rewriter, loc, op.getOutputGrad(), kNchwToNhwc);
+  auto spreadType = RankedTensorType::get({n, hp + haloH, wp + haloW, f}, element);
+  Value spread = rewriter.create<tensor::InsertSliceOp>(
+      loc, dy, filledTensor(rewriter, loc, spreadType, 0),
+      getAsIndexOpFoldResult(rewriter.getContext(), {0, haloH, haloW, 0}),
+      getAsIndexOpFoldResult(rewriter.getContext(),
+                             {n, dyType.getDimSize(2), dyType.getDimSize(3), f}),
+      getAsIndexOpFoldResult(rewriter.getContext(), {1, strides[0], strides[1], 1}));
+
+  // flipped[i, j, f, c] = w[f, c, kh-1-i, kw-1-j]: the flip is an indexing map.
+  MLIRContext *ctx = rewriter.getContext();
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  AffineMap flip = AffineMap::get(4, 0, {d(2), d(3), (kh - 1) - d(0), (kw - 1) - d(1)}, ctx);
+  auto flippedType = RankedTensorType::get({kh, kw, f, c}, element);
+  Value flipped = buildMappedGeneric(rewriter, loc, flippedType, op.getFilter(), flip,
+                                     [](OpBuilder &, Location, ValueRange args) {
+                                       return args[0];
+                                     });
+
+  auto paddedType = RankedTensorType::get({n, hp, wp, c}, element);
+  Value padded = convNhwcHwcf(rewriter, loc, spread, flipped,
+                              filledTensor(rewriter, loc, paddedType, 0), {1, 1}, dilations);
+  Value cropped = slice(rewriter, loc, padded, {0, pads[0], pads[1], 0},
+                        {n, inputType.getDimSize(2), inputType.getDimSize(3), c});
+  return transposeTensor(rewriter, loc, cropped, kNhwcToNchw);
+}
+
+Value kiln::lowerConvBackwardFilterChannelsLast(PatternRewriter &rewriter,
+                                                Conv2DBackwardFilterOp op) {
+  Location loc = op.getLoc();
+  RankedTensorType filterType = op.getFilterGrad().getType();
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto dyType = cast<RankedTensorType>(op.getOutputGrad().getType());
+  Type element = filterType.getElementType();
+  ArrayRef<int64_t> pads = op.getPads(), strides = op.getStrides(),
+                    dilations = op.getDilations();
+  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  int64_t f = filterType.getDimSize(0), kh = filterType.getDimSize(2),
+          kw = filterType.getDimSize(3);
+  int64_t oh = dyType.getDimSize(2), ow = dyType.getDimSize(3);
+
+  Value x = transposeTensor(rewriter, loc, op.getInput(), kNchwToChwn);
+  x = padTensor(rewriter, loc, x, {0, pads[0], pads[1], 0}, {0, pads[2], pads[3], 0},
+                scalarConstant(rewriter, loc, element, 0));
+  // Rows and columns past the last forward window (when the stride does not divide the
+  // padded extent) would add extra filter taps: keep exactly the covered extent.
+  int64_t coveredH = (oh - 1) * strides[0] + (kh - 1) * dilations[0] + 1;
+  int64_t coveredW = (ow - 1) * strides[1] + (kw - 1) * dilations[1] + 1;
+  auto paddedShape = cast<RankedTensorType>(x.getType()).getShape();
+  if (paddedShape[1] != coveredH || paddedShape[2] != coveredW)
+    x = slice(rewriter, loc, x, {0, 0, 0, 0}, {c, coveredH, coveredW, n});
+  Value dy = transposeTensor(rewriter, loc, op.getOutputGrad(), kNchwToHwnf);
+  auto gradType = RankedTensorType::get({c, kh, kw, f}, element);
+  Value grad = convNhwcHwcf(rewriter, loc, x, dy, filledTensor(rewriter, loc, gradType, 0),
+                            dilations, strides);
+  return transposeTensor(rewriter, loc, grad, kChwfToFchw);
+}
