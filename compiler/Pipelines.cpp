@@ -63,7 +63,8 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
   // kiln-vector-lower does nothing in a function without vector code (the plain-loop path).
-  appendPipeline(pm, "func.func(kiln-vector-lower,kiln-memref-copy-to-linalg,kiln-loop-order,"
+  // Loop nests are outlined first, so that LLVM never sees one huge function.
+  appendPipeline(pm, "kiln-outline-loop-nests,func.func(kiln-vector-lower,kiln-memref-copy-to-linalg,kiln-loop-order,"
                      "convert-linalg-to-loops),lower-affine,"
                      "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
                      "convert-math-to-libm,convert-vector-to-scf,convert-vector-to-llvm,"

@@ -61,4 +61,17 @@ def KilnVectorLowerPass : Pass<"kiln-vector-lower", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect"];
 }
 
+def KilnOutlineLoopNestsPass : Pass<"kiln-outline-loop-nests", "mlir::ModuleOp"> {
+  let summary = "Moves each top-level loop nest of a function into its own function";
+  let description = [{
+    After bufferization: every loop nest (scf loops, linalg ops) at the top level of a
+    function becomes a private, never-inlined function `<name>_nest<i>` taking the memrefs
+    and scalars it uses; constants and views are rebuilt inside, so bounds stay static. LLVM
+    then optimises many small functions instead of one huge one, whose compile time grows
+    faster than linearly (a ResNet-20 training step: 4 of 5 minutes in dominator-tree
+    updates).
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 #endif // KILN_CODEGEN_PASSES_TD

@@ -1,0 +1,46 @@
+// kiln-outline-loop-nests moves each top-level loop nest into a never-inlined function;
+// identical nests share one function.
+// RUN: kiln-opt %s --kiln-outline-loop-nests | FileCheck %s
+
+// CHECK-LABEL: func @step
+// CHECK-SAME: (%[[A:.*]]: memref<4x8xf32>, %[[B:.*]]: memref<4x8xf32>, %[[C:.*]]: memref<4x8xf32>, %[[S:.*]]: f32)
+// CHECK: call @step_nest0(%[[A]], %[[B]])
+// CHECK: call @step_nest0(%[[B]], %[[C]])
+// CHECK: call @step_nest2(%[[S]], %[[C]])
+// CHECK: memref.copy
+// CHECK: return
+
+// Two nests over different buffers of the same shapes are one function.
+// CHECK: func private @step_nest0(%{{.*}}: memref<4x8xf32>, %{{.*}}: memref<4x8xf32>) attributes {passthrough = ["noinline"]}
+// CHECK: linalg.generic
+// CHECK-NOT: func private @step_nest1
+
+// Constants and the strided view are rebuilt inside (a strided memref is no bare pointer), so
+// the loop keeps its static bounds; the scalar is an argument.
+// CHECK: func private @step_nest2(%[[V:.*]]: f32, %[[M:.*]]: memref<4x8xf32>) attributes {passthrough = ["noinline"]}
+// CHECK-DAG: arith.constant 4 : index
+// CHECK-DAG: memref.subview %[[M]][0, 2] [4, 4] [1, 1]
+// CHECK: scf.for
+// CHECK: memref.store %[[V]]
+func.func @step(%a: memref<4x8xf32>, %b: memref<4x8xf32>, %c: memref<4x8xf32>, %s: f32) {
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%a : memref<4x8xf32>) outs(%b : memref<4x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.exp %in : f32
+    linalg.yield %e : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%b : memref<4x8xf32>) outs(%c : memref<4x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.exp %in : f32
+    linalg.yield %e : f32
+  }
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %view = memref.subview %c[0, 2] [4, 4] [1, 1] : memref<4x8xf32> to memref<4x4xf32, strided<[8, 1], offset: 2>>
+  scf.for %i = %c0 to %c4 step %c1 {
+    memref.store %s, %view[%i, %i] : memref<4x4xf32, strided<[8, 1], offset: 2>>
+  }
+  // Not a loop nest: stays.
+  memref.copy %a, %b : memref<4x8xf32> to memref<4x8xf32>
+  return
+}
