@@ -244,28 +244,32 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   target.cpu = options.cpu;
   target.optLevel = options.optLevel;
   llvm::LLVMContext llvmContext;
+  // An artifact is optimised and compiled in parts, one per thread; the other outputs are
+  // one optimised module.
+  bool inParts = options.emit == EmitKind::Kx;
   std::unique_ptr<llvm::Module> llvmModule =
-      buildArtifactModule(*module, *abi, target, llvmContext);
+      buildArtifactModule(*module, *abi, target, llvmContext, /*optimize=*/!inParts);
   if (!llvmModule)
     return 1;
-  clock.done("translated and optimised LLVM IR");
+  clock.done(inParts ? "translated to LLVM IR" : "translated and optimised LLVM IR");
   if (options.emit == EmitKind::Llvm)
     return failed(writeText(options, [&](llvm::raw_ostream &os) { llvmModule->print(os, nullptr); }));
 
   if (options.emit == EmitKind::Obj)
     return failed(writeObjectFile(*llvmModule, target, options.outputPath));
 
-  llvm::SmallString<128> objectPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("kiln", "o", objectPath)) {
-    llvm::errs() << "kilnc: error: cannot create a temporary object file: " << ec.message()
-                 << "\n";
+  llvm::SmallVector<std::string> objectPaths;
+  LogicalResult compiled =
+      writeObjectFilesInParallel(std::move(llvmModule), target, options.jobs, objectPaths);
+  // FileRemover removes on destruction, so it must not be moved around in a vector.
+  std::vector<std::unique_ptr<llvm::FileRemover>> removeObjects;
+  for (const std::string &path : objectPaths)
+    removeObjects.push_back(std::make_unique<llvm::FileRemover>(path));
+  if (failed(compiled))
     return 1;
-  }
-  llvm::FileRemover removeObject(objectPath);
-  if (failed(writeObjectFile(*llvmModule, target, objectPath)))
-    return 1;
-  clock.done("generated object code");
-  if (failed(linkArtifact(objectPath, options.outputPath)))
+  clock.done("optimised and generated object code on " + std::to_string(objectPaths.size()) +
+             " thread(s)");
+  if (failed(linkArtifact(objectPaths, options.outputPath)))
     return 1;
   clock.done("linked " + options.outputPath);
   return 0;

@@ -46,6 +46,7 @@ struct CompileOptions {
   std::string cpu = "native";
   int optLevel = 3;
   ContractionCodegen codegen = ContractionCodegen::Fast;
+  unsigned jobs = 0; ///< threads for LLVM's optimisation and code generation; 0: all
   bool printIrAfterAll = false;
   bool timing = false;
   bool verbose = false;

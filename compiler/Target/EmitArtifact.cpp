@@ -5,6 +5,8 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/Analysis/CGSCCPassManager.h"
 #include "llvm/Analysis/LoopAnalysisManager.h"
+#include "llvm/Bitcode/BitcodeReader.h"
+#include "llvm/Bitcode/BitcodeWriter.h"
 #include "llvm/IR/IRBuilder.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -15,6 +17,9 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/ThreadPool.h"
+#include "llvm/Support/Threading.h"
+#include "llvm/Transforms/Utils/SplitModule.h"
 #include "llvm/Support/raw_ostream.h"
 #include "llvm/Target/TargetMachine.h"
 #include "llvm/TargetParser/Host.h"
@@ -189,12 +194,16 @@ bool addDescriptor(llvm::Module &module, const kiln::ArtifactAbi &abi, std::stri
   return true;
 }
 
-void optimize(llvm::Module &module, llvm::TargetMachine &machine, int optLevel) {
+void runDefaultPipeline(llvm::Module &module, llvm::TargetMachine &machine, int optLevel) {
   llvm::LoopAnalysisManager lam;
   llvm::FunctionAnalysisManager fam;
   llvm::CGSCCAnalysisManager cgam;
   llvm::ModuleAnalysisManager mam;
-  llvm::PassBuilder builder(&machine);
+  // The contractions arrive vectorized from MLIR (compiler/Codegen); SLP vectorization only
+  // re-examines their long unrolled bodies, at a third of the whole optimisation time.
+  llvm::PipelineTuningOptions tuning;
+  tuning.SLPVectorization = false;
+  llvm::PassBuilder builder(&machine, tuning);
   builder.registerModuleAnalyses(mam);
   builder.registerCGSCCAnalyses(cgam);
   builder.registerFunctionAnalyses(fam);
@@ -214,7 +223,8 @@ void optimize(llvm::Module &module, llvm::TargetMachine &machine, int optLevel) 
 
 std::unique_ptr<llvm::Module> kiln::buildArtifactModule(ModuleOp module, const ArtifactAbi &abi,
                                                         const TargetOptions &options,
-                                                        llvm::LLVMContext &llvmContext) {
+                                                        llvm::LLVMContext &llvmContext,
+                                                        bool optimize) {
   std::unique_ptr<llvm::Module> llvmModule = translateModuleToLLVMIR(module, llvmContext,
                                                                      "kiln");
   if (!llvmModule) {
@@ -239,39 +249,129 @@ std::unique_ptr<llvm::Module> kiln::buildArtifactModule(ModuleOp module, const A
     module.emitError("generated LLVM IR is invalid: ") << verifyMessage;
     return nullptr;
   }
-  optimize(*llvmModule, *machine, options.optLevel);
+  if (optimize)
+    runDefaultPipeline(*llvmModule, *machine, options.optLevel);
   return llvmModule;
 }
 
-LogicalResult kiln::writeObjectFile(llvm::Module &module, const TargetOptions &options,
-                                    llvm::StringRef path) {
+LogicalResult kiln::optimizeModule(llvm::Module &module, const TargetOptions &options) {
   std::string error;
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, error);
   if (!machine) {
     llvm::errs() << "kilnc: error: " << error << "\n";
     return failure();
   }
+  runDefaultPipeline(module, *machine, options.optLevel);
+  return success();
+}
+
+namespace {
+/// Compiles `module` to an object file at `path` with `machine`; errors go to `error`.
+bool emitObject(llvm::Module &module, llvm::TargetMachine &machine, llvm::StringRef path,
+                std::string &error) {
   std::error_code ec;
   llvm::raw_fd_ostream out(path, ec, llvm::sys::fs::OF_None);
   if (ec) {
-    llvm::errs() << "kilnc: error: cannot write '" << path << "': " << ec.message() << "\n";
-    return failure();
+    error = "cannot write '" + path.str() + "': " + ec.message();
+    return false;
   }
   llvm::legacy::PassManager codegen;
-  if (machine->addPassesToEmitFile(codegen, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
-    llvm::errs() << "kilnc: error: the target cannot emit object files\n";
-    return failure();
+  if (machine.addPassesToEmitFile(codegen, out, nullptr, llvm::CodeGenFileType::ObjectFile)) {
+    error = "the target cannot emit object files";
+    return false;
   }
   codegen.run(module);
   out.close();
   if (out.has_error()) {
-    llvm::errs() << "kilnc: error: writing '" << path << "' failed\n";
+    error = "writing '" + path.str() + "' failed";
+    return false;
+  }
+  return true;
+}
+} // namespace
+
+LogicalResult kiln::writeObjectFile(llvm::Module &module, const TargetOptions &options,
+                                    llvm::StringRef path) {
+  std::string error;
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options, error);
+  if (!machine || !emitObject(module, *machine, path, error)) {
+    llvm::errs() << "kilnc: error: " << error << "\n";
     return failure();
   }
   return success();
 }
 
-LogicalResult kiln::linkArtifact(llvm::StringRef objectPath, llvm::StringRef outputPath) {
+LogicalResult kiln::writeObjectFilesInParallel(std::unique_ptr<llvm::Module> module,
+                                               const TargetOptions &options, unsigned jobs,
+                                               llvm::SmallVectorImpl<std::string> &objectPaths) {
+  if (jobs == 0)
+    jobs = llvm::hardware_concurrency().compute_thread_count();
+  // Each part travels as bitcode into a context of its own: LLVM contexts are not shared
+  // between threads. Round-robin by size keeps the parts even; functions called across
+  // parts become hidden globals, which the link resolves.
+  // A linkonce definition (MLIR's integer power helpers) could be dropped as unused by the
+  // part that holds it while another part calls it: make it internal, which the split turns
+  // into a hidden global of its part.
+  for (llvm::GlobalValue &value : module->global_values())
+    if (value.hasLinkOnceLinkage() || value.hasWeakLinkage())
+      value.setLinkage(llvm::GlobalValue::InternalLinkage);
+  llvm::SmallVector<llvm::SmallString<0>> parts;
+  llvm::SplitModule(
+      *module, jobs,
+      [&](std::unique_ptr<llvm::Module> part) {
+        parts.emplace_back();
+        llvm::raw_svector_ostream os(parts.back());
+        llvm::WriteBitcodeToFile(*part, os);
+      },
+      /*PreserveLocals=*/false, /*RoundRobin=*/true);
+  module.reset();
+
+  // Target machines are created here, on one thread (creating one initialises LLVM's
+  // target registry).
+  std::string error;
+  llvm::SmallVector<std::unique_ptr<llvm::TargetMachine>> machines;
+  for (size_t i = 0; i < parts.size(); ++i) {
+    machines.push_back(createTargetMachine(options, error));
+    if (!machines.back()) {
+      llvm::errs() << "kilnc: error: " << error << "\n";
+      return failure();
+    }
+    llvm::SmallString<128> path;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile("kiln", "o", path)) {
+      llvm::errs() << "kilnc: error: cannot create a temporary object file: " << ec.message()
+                   << "\n";
+      return failure();
+    }
+    objectPaths.push_back(std::string(path));
+  }
+  size_t firstPath = objectPaths.size() - parts.size();
+  llvm::SmallVector<std::string> errors(parts.size());
+  llvm::DefaultThreadPool pool(llvm::hardware_concurrency(jobs));
+  for (size_t i = 0; i < parts.size(); ++i) {
+    pool.async([&, i] {
+      llvm::LLVMContext context;
+      llvm::Expected<std::unique_ptr<llvm::Module>> part = llvm::parseBitcodeFile(
+          llvm::MemoryBufferRef(llvm::StringRef(parts[i].data(), parts[i].size()), "part"),
+          context);
+      if (!part) {
+        errors[i] = llvm::toString(part.takeError());
+        return;
+      }
+      runDefaultPipeline(**part, *machines[i], options.optLevel);
+      emitObject(**part, *machines[i], objectPaths[firstPath + i], errors[i]);
+    });
+  }
+  pool.wait();
+  for (const std::string &message : errors)
+    if (!message.empty()) {
+      llvm::errs() << "kilnc: error: " << message << "\n";
+      return failure();
+    }
+  return success();
+}
+
+LogicalResult kiln::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
+                                 llvm::StringRef outputPath) {
   // A C compiler driver knows where the system's crt files and libm are.
   std::string linker;
   for (const char *candidate : {"clang-19", "cc", "gcc", "clang"}) {
@@ -289,8 +389,9 @@ LogicalResult kiln::linkArtifact(llvm::StringRef objectPath, llvm::StringRef out
   }
   std::string temporary = (outputPath + ".tmp").str();
   std::string errorMessage;
-  llvm::SmallVector<llvm::StringRef> args = {linker, "-shared", "-o", temporary, objectPath,
-                                             "-Wl,-z,defs", "-lm"};
+  llvm::SmallVector<llvm::StringRef> args = {linker, "-shared", "-o", temporary};
+  args.append(objectPaths.begin(), objectPaths.end());
+  args.append({"-Wl,-z,defs", "-lm"});
   int status = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0, &errorMessage);
   if (status != 0) {
     llvm::sys::fs::remove(temporary);

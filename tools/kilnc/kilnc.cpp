@@ -45,6 +45,10 @@ int main(int argc, char **argv) {
                  clEnumValN(kiln::ContractionCodegen::Loops, "loops",
                             "plain loops: the reference the fast code is checked against")),
       cl::init(kiln::ContractionCodegen::Fast), cl::cat(category));
+  cl::opt<unsigned> jobs("j",
+                        cl::desc("Threads that optimise and compile the artifact's parts "
+                                 "(default: one per hardware thread)"),
+                        cl::Prefix, cl::init(0), cl::cat(category));
   cl::opt<unsigned> optLevel("O", cl::desc("LLVM optimisation level 0-3 (default 3)"),
                              cl::Prefix, cl::init(3), cl::cat(category));
   cl::opt<bool> printIr("print-ir-after-all", cl::desc("Print the IR after every pass"),
@@ -138,6 +142,7 @@ int main(int argc, char **argv) {
   options.cpu = cpu;
   options.optLevel = optLevel;
   options.codegen = codegen;
+  options.jobs = jobs;
   options.printIrAfterAll = printIr;
   options.timing = timing;
   options.verbose = verbose;
