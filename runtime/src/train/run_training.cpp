@@ -365,9 +365,11 @@ kiln_status_t Trainer::train() {
 
 void Trainer::printSummary() {
   char line[200];
+  double rate = trainSeconds > 0 ? static_cast<double>(imagesTrained) / trainSeconds : 0.0;
+  // Whole images/s, but decimals for a slow model, which would otherwise read "0".
   std::snprintf(line, sizeof(line),
-                "train: %.0f images/s (%llu steps, %llu images in %.2f s; %llu steps in all)",
-                trainSeconds > 0 ? static_cast<double>(imagesTrained) / trainSeconds : 0.0,
+                "train: %.*f images/s (%llu steps, %llu images in %.2f s; %llu steps in all)",
+                rate < 10 ? 2 : 0, rate,
                 static_cast<unsigned long long>(stepsTrained),
                 static_cast<unsigned long long>(imagesTrained), trainSeconds,
                 static_cast<unsigned long long>(position.step));
