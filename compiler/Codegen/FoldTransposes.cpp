@@ -101,9 +101,15 @@ struct WriteTransposed : OpRewritePattern<linalg::TransposeOp> {
         producer.payloadUsesValueFromOperand(init))
       return failure();
     ArrayRef<int64_t> perm = transpose.getPermutation();
-    for (Operation *user : producer->getUsers()) {
-      auto other = dyn_cast<linalg::TransposeOp>(user);
-      if (other ? other.getPermutation() != perm : !isa<linalg::GenericOp>(user))
+    for (OpOperand &use : producer.getResult(0).getUses()) {
+      if (auto other = dyn_cast<linalg::TransposeOp>(use.getOwner())) {
+        if (other.getPermutation() != perm)
+          return failure();
+        continue;
+      }
+      // A generic may read the result (its map absorbs the transpose back), not write it.
+      auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
+      if (!generic || !generic.isDpsInput(&use))
         return failure();
     }
     auto resultType = cast<RankedTensorType>(transpose.getResult()[0].getType());

@@ -91,3 +91,33 @@ func.func @accumulating_producer_kept(%x: tensor<2x3xf32>, %acc: tensor<2x3xf32>
   %t = linalg.transpose ins(%sum : tensor<2x3xf32>) outs(%e : tensor<3x2xf32>) permutation = [1, 0]
   return %t : tensor<3x2xf32>
 }
+
+// -----
+
+// A generic that accumulates into the producer's result (its init) cannot take a transposed
+// tensor there: the producer keeps its layout.
+// CHECK-LABEL: func @init_user_kept
+// CHECK: %[[P:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<2x3xf32>)
+// CHECK: linalg.transpose ins(%[[P]]
+// CHECK: linalg.generic {{.*}} outs(%[[P]] : tensor<2x3xf32>)
+func.func @init_user_kept(%x: tensor<2x3xf32>) -> (tensor<3x2xf32>, tensor<2x3xf32>) {
+  %e = tensor.empty() : tensor<2x3xf32>
+  %p = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x3xf32>) outs(%e : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<2x3xf32>
+  %et = tensor.empty() : tensor<3x2xf32>
+  %t = linalg.transpose ins(%p : tensor<2x3xf32>) outs(%et : tensor<3x2xf32>) permutation = [1, 0]
+  %pad = arith.constant 0.0 : f32
+  %acc = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<2x3xf32>) outs(%p : tensor<2x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3xf32>
+  %r = tensor.pad %t low[0, 0] high[0, 0] {
+  ^bb0(%i: index, %j: index):
+    tensor.yield %pad : f32
+  } : tensor<3x2xf32> to tensor<3x2xf32>
+  return %r, %acc : tensor<3x2xf32>, tensor<2x3xf32>
+}
