@@ -10,6 +10,7 @@
 #include "compiler/Pipelines.h"
 #include "compiler/Transforms/Passes.h"
 #include "compiler/Target/EmitArtifact.h"
+#include "frontends/lang/LangImporter.h"
 #include "frontends/onnx/OnnxImporter.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -93,6 +94,13 @@ OwningOpRef<ModuleOp> loadModel(const kiln::CompileOptions &options, MLIRContext
     }
     sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
     return parseSourceFile<ModuleOp>(sourceMgr, &context);
+  }
+  if (extension == ".kiln") {
+    kiln::LangImportOptions langOptions;
+    langOptions.batch = options.batch;
+    for (const auto &dim : options.namedDims)
+      langOptions.namedDims[dim.getKey()] = dim.getValue();
+    return kiln::importLangFile(options.inputPath, context, langOptions);
   }
   kiln::OnnxImportOptions importOptions;
   importOptions.batch = options.batch;
@@ -200,8 +208,16 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   if (failed(cleanup.run(*module)))
     return 1;
   if (options.training) {
+    // The loss a model file declares, unless the command line names one.
+    TrainingOptions trainingOptions = *options.training;
+    if (auto declared = (*module)->getAttrOfType<StringAttr>("kiln.loss");
+        declared && !trainingOptions.lossGiven)
+      trainingOptions.loss = declared.getValue().str();
+    if (auto declared = (*module)->getAttrOfType<FloatAttr>("kiln.label_smoothing");
+        declared && !trainingOptions.labelSmoothingGiven)
+      trainingOptions.labelSmoothing = declared.getValueAsDouble();
     PassManager training(&context);
-    addTrainingPasses(training, *options.training);
+    addTrainingPasses(training, trainingOptions);
     if (options.printIrAfterAll)
       training.enableIRPrinting();
     if (failed(training.run(*module)))

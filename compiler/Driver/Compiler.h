@@ -24,6 +24,9 @@ enum class EmitKind {
 struct TrainingOptions {
   std::string loss = "softmax-cross-entropy";
   double labelSmoothing = 0.0;
+  /// Whether the command line set the loss; if not, a model that declares its loss
+  /// (the module attributes kiln.loss and kiln.label_smoothing) has it.
+  bool lossGiven = false, labelSmoothingGiven = false;
   double bnMomentum = 0.9;
   std::vector<std::string> freeze; ///< regular expressions over parameter names
   std::string optimizer = "sgd";

@@ -1,5 +1,6 @@
 //===- NodeContext.cpp - one ONNX node as its op importer sees it ---------===//
 #include "frontends/onnx/ImportContext.h"
+#include "dialects/Kiln/IR/DiagnosticCapture.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/Verifier.h"
@@ -236,30 +237,12 @@ FailureOr<SmallVector<int64_t>> NodeContext::normalizeAxes(ArrayRef<int64_t> axe
 // Building ops
 //===----------------------------------------------------------------------===//
 
-namespace {
-/// Collects the diagnostics MLIR emits (verifier, shape rules) while it lives, so that the
-/// importer can report them as one error that names the ONNX node.
-class DiagnosticCapture {
-public:
-  explicit DiagnosticCapture(MLIRContext *context)
-      : handler(context, [this](Diagnostic &diag) {
-          if (diag.getSeverity() == DiagnosticSeverity::Error)
-            messages += (messages.empty() ? "" : "; ") + diag.str();
-          return success();
-        }) {}
-  const std::string &text() const { return messages; }
-
-private:
-  std::string messages;
-  ScopedDiagnosticHandler handler;
-};
-} // namespace
 
 FailureOr<Value> NodeContext::finish(Operation *op) {
   std::string messages;
   LogicalResult verified = success();
   {
-    DiagnosticCapture capture(context());
+    kiln::DiagnosticCapture capture(context());
     verified = verify(op, /*verifyRecursively=*/false);
     messages = capture.text();
   }
@@ -276,7 +259,7 @@ FailureOr<Value> NodeContext::finishInferred(Operation *op) {
   std::string messages;
   LogicalResult inferred = success();
   {
-    DiagnosticCapture capture(context());
+    kiln::DiagnosticCapture capture(context());
     inferred = inference.inferReturnTypes(context(), location, op->getOperands(),
                                           op->getRawDictionaryAttrs(),
                                           op->getPropertiesStorage(), op->getRegions(), types);

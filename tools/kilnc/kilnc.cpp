@@ -11,7 +11,7 @@ namespace cl = llvm::cl;
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
   cl::OptionCategory category("kilnc options");
-  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx | model.mlir>"),
+  cl::opt<std::string> input(cl::Positional, cl::desc("<model.onnx | model.kiln | model.mlir>"),
                              cl::Required, cl::cat(category));
   cl::opt<std::string> output("o", cl::desc("Output file (default: <model>.kx; '-' is stdout "
                                             "for text outputs)"),
@@ -150,6 +150,8 @@ int main(int argc, char **argv) {
     kiln::TrainingOptions t;
     t.loss = loss;
     t.labelSmoothing = labelSmoothing;
+    t.lossGiven = loss.getNumOccurrences() > 0;
+    t.labelSmoothingGiven = labelSmoothing.getNumOccurrences() > 0;
     t.bnMomentum = bnMomentum;
     t.freeze.assign(freeze.begin(), freeze.end());
     t.optimizer = optimizer;
