@@ -251,8 +251,16 @@ struct Definition {
   Body body;
 };
 
-/// A whole file: top-level constants (in order), blocks and one model.
+/// `import "resnet_blocks.kiln"`: the blocks and constants of another file, by a path
+/// relative to the importing file.
+struct Import {
+  std::string path;
+  llvm::SMLoc loc;
+};
+
+/// A whole file: imports, top-level constants (in order), blocks and at most one model.
 struct Program {
+  std::vector<Import> imports;
   Body globals; ///< top-level assignments
   std::vector<std::unique_ptr<Definition>> definitions;
 };

@@ -20,6 +20,7 @@ StringRef kiln::lang::describe(TokenKind kind) {
   case TokenKind::Integer: return "an integer";
   case TokenKind::Float: return "a number";
   case TokenKind::String: return "a string";
+  case TokenKind::KwImport: return "'import'";
   case TokenKind::KwBlock: return "'block'";
   case TokenKind::KwModel: return "'model'";
   case TokenKind::KwInput: return "'input'";
@@ -66,6 +67,7 @@ namespace {
 
 TokenKind keywordOrIdentifier(StringRef word) {
   return llvm::StringSwitch<TokenKind>(word)
+      .Case("import", TokenKind::KwImport)
       .Case("block", TokenKind::KwBlock)
       .Case("model", TokenKind::KwModel)
       .Case("input", TokenKind::KwInput)

@@ -27,6 +27,7 @@ enum class TokenKind {
   Float,
   String,
   // Keywords.
+  KwImport,
   KwBlock,
   KwModel,
   KwInput,

@@ -25,6 +25,18 @@ public:
     while (!at(TokenKind::Eof)) {
       if (accept(TokenKind::Newline))
         continue;
+      if (at(TokenKind::KwImport)) {
+        advance();
+        if (!at(TokenKind::String)) {
+          fail("expected a file name in quotes after 'import'");
+          return nullptr;
+        }
+        const Token &path = advance();
+        result->imports.push_back({path.text.str(), path.loc});
+        if (!expect(TokenKind::Newline, "after the import"))
+          return nullptr;
+        continue;
+      }
       if (at(TokenKind::KwBlock) || at(TokenKind::KwModel)) {
         auto definition = this->definition();
         if (!definition)
@@ -39,7 +51,7 @@ public:
         result->globals.push_back(std::move(assignment));
         continue;
       }
-      fail("expected 'block', 'model' or a constant (NAME = value) at the top level");
+      fail("expected 'import', 'block', 'model' or a constant (NAME = value) at the top level");
       return nullptr;
     }
     return result;
