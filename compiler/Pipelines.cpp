@@ -52,19 +52,25 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codeg
 void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   // Identity layouts at function boundaries: the entry points take bare pointers to dense
   // buffers. Results become caller-provided buffers (the runtime owns all I/O memory), and a
-  // statically shaped result is computed in place in its out-parameter, not copied.
+  // statically shaped result is computed in place in its out-parameter, not copied. The
+  // other static temporaries get offsets in one arena the runtime owns (kiln-plan-memory);
+  // only what the plan leaves (dynamic shapes, allocs inside loops) is malloc'ed and freed.
+  // The vector code is lowered first, while every temporary is still an allocation of its
+  // own: hoisting a tile's accumulators out of its reduction loops must know that the tile
+  // does not alias what the loops read, and upstream's hoisting gives up on any view (the
+  // plan turns temporaries into views of the arena). Without vector code it does nothing.
   appendPipeline(pm, "func.func(kiln-copy-returned-arguments),"
                      "one-shot-bufferize{bufferize-function-boundaries "
                      "function-boundary-type-conversion=identity-layout-map},"
                      "drop-equivalent-buffer-results,"
                      "buffer-results-to-out-params{hoist-static-allocs},"
-                     "canonicalize,buffer-deallocation-pipeline,canonicalize,cse");
+                     "canonicalize,func.func(kiln-vector-lower),kiln-plan-memory,canonicalize,"
+                     "buffer-deallocation-pipeline,canonicalize,cse");
 }
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
-  // kiln-vector-lower does nothing in a function without vector code (the plain-loop path).
   // Loop nests are outlined first, so that LLVM never sees one huge function.
-  appendPipeline(pm, "kiln-outline-loop-nests,func.func(kiln-vector-lower,kiln-memref-copy-to-linalg,kiln-loop-order,"
+  appendPipeline(pm, "kiln-outline-loop-nests,func.func(kiln-memref-copy-to-linalg,kiln-loop-order,"
                      "convert-linalg-to-loops),lower-affine,"
                      "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
                      "convert-math-to-libm,convert-vector-to-scf,convert-vector-to-llvm,"
@@ -87,7 +93,7 @@ void kiln::registerKilnPipelines() {
         buildKilnToLinalgPipeline(pm, options.kind());
       });
   PassPipelineRegistration<>("kiln-bufferize",
-                             "Bufferize tensors with caller-provided results and freed temporaries",
+                             "Bufferize tensors with caller-provided results and planned temporaries",
                              buildKilnBufferizePipeline);
   PassPipelineRegistration<>("kiln-lower-loops-to-llvm",
                              "Lower bufferized linalg to loops and then to the LLVM dialect",

@@ -120,7 +120,8 @@ bool addDescriptor(llvm::Module &module, const kiln::ArtifactAbi &abi, std::stri
   llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
   auto *bufferType = llvm::StructType::create(ctx, {ptr, i32, i32, i32, ptr, i64, ptr},
                                               "kiln_abi_buffer_t");
-  auto *entryType = llvm::StructType::create(ctx, {ptr, ptr, i32, ptr}, "kiln_abi_entry_t");
+  auto *entryType = llvm::StructType::create(ctx, {ptr, ptr, i32, ptr, i64, i32, i32, i64},
+                                             "kiln_abi_entry_t");
   auto *descriptorType = llvm::StructType::create(
       ctx, {i64, i32, i32, ptr, i32, ptr, i64, ptr, ptr, ptr}, "kiln_abi_descriptor_t");
   auto u32 = [&](uint64_t v) { return llvm::ConstantInt::get(i32, v); };
@@ -169,7 +170,9 @@ bool addDescriptor(llvm::Module &module, const kiln::ArtifactAbi &abi, std::stri
                                                     llvm::GlobalValue::PrivateLinkage,
                                                     argsInit, ".kiln.args");
     entries.push_back(llvm::ConstantStruct::get(
-        entryType, {stringGlobal(module, entry.name), wrapper, u32(entry.args.size()), args}));
+        entryType, {stringGlobal(module, entry.name), wrapper, u32(entry.args.size()), args,
+                    u64(entry.workspaceBytes), u32(entry.plannedBuffers), u32(entry.heapBuffers),
+                    u64(entry.plannedBytes)}));
   }
   auto *entriesInit =
       llvm::ConstantArray::get(llvm::ArrayType::get(entryType, entries.size()), entries);
