@@ -45,7 +45,8 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codeg
   // The layout is chosen on the kiln graph; the transposes it implies are folded into the
   // elementwise ops around each convolution before the contractions are tiled.
   appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-choose-layout,kiln-to-linalg),"
-                     "canonicalize,cse,func.func(kiln-fold-transposes,kiln-codegen-contractions),"
+                     "canonicalize,cse,func.func(kiln-fold-transposes,kiln-parallelize,"
+                     "kiln-codegen-contractions),"
                      "canonicalize,cse");
 }
 
@@ -69,14 +70,17 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
 }
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
-  // Loop nests are outlined first, so that LLVM never sees one huge function.
+  // Loop nests are outlined first, so that LLVM never sees one huge function. The tasks of
+  // kiln-parallelize become OpenMP work-sharing loops; memrefs are lowered before the scf
+  // loops because each OpenMP body sits in a memref.alloca_scope, which must stay one block.
   appendPipeline(pm, "kiln-outline-loop-nests,func.func(kiln-memref-copy-to-linalg,kiln-loop-order,"
-                     "convert-linalg-to-loops),lower-affine,"
+                     "convert-linalg-to-loops),"
+                     "scf-forall-to-parallel,convert-scf-to-openmp,lower-affine,"
                      "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
                      "convert-math-to-libm,convert-vector-to-scf,convert-vector-to-llvm,"
-                     "convert-scf-to-cf,finalize-memref-to-llvm,"
+                     "finalize-memref-to-llvm,convert-scf-to-cf,"
                      "convert-arith-to-llvm,convert-index-to-llvm,"
-                     "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                     "convert-func-to-llvm{use-bare-ptr-memref-call-conv},convert-openmp-to-llvm,"
                      "convert-cf-to-llvm,reconcile-unrealized-casts");
 }
 

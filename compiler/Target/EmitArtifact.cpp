@@ -15,6 +15,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ThreadPool.h"
@@ -394,7 +395,11 @@ LogicalResult kiln::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
   std::string errorMessage;
   llvm::SmallVector<llvm::StringRef> args = {linker, "-shared", "-o", temporary};
   args.append(objectPaths.begin(), objectPaths.end());
-  args.append({"-Wl,-z,defs", "-lm"});
+  // OpenMP only where the code has parallel loops (--as-needed drops it otherwise).
+  std::string openmpDir = llvm::sys::path::parent_path(KILN_OPENMP_LIBRARY).str();
+  std::string openmpRunPath = "-Wl,-rpath," + openmpDir;
+  args.append({"-Wl,-z,defs", "-lm", "-Wl,--as-needed", KILN_OPENMP_LIBRARY,
+               openmpRunPath, "-Wl,--no-as-needed"});
   int status = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0, &errorMessage);
   if (status != 0) {
     llvm::sys::fs::remove(temporary);
