@@ -102,7 +102,9 @@ void printHelp() {
     std::printf("  %-8s %s\n", command.name, command.summary);
   std::printf("\n`kiln-run <command> --help` shows one command's help.\n"
               "Exit codes: 0 success, 1 runtime error (bad artifact, bad tensor file, I/O),\n"
-              "2 usage error.\n");
+              "2 usage error.\n"
+              "Threads: an artifact's loops run on OpenMP threads (LLVM's libomp), one per\n"
+              "hardware thread unless OMP_NUM_THREADS says otherwise.\n");
   for (const Command &command : commands)
     std::printf("\n%s", command.help);
 }
