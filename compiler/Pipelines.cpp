@@ -45,32 +45,42 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codeg
   // The layout is chosen on the kiln graph; the transposes it implies are folded into the
   // elementwise ops around each convolution before the contractions are tiled.
   appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-choose-layout,kiln-to-linalg),"
-                     "canonicalize,cse,func.func(kiln-fold-transposes,kiln-codegen-contractions),"
+                     "canonicalize,cse,func.func(kiln-fold-transposes,kiln-parallelize,"
+                     "kiln-codegen-contractions),"
                      "canonicalize,cse");
 }
 
 void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   // Identity layouts at function boundaries: the entry points take bare pointers to dense
   // buffers. Results become caller-provided buffers (the runtime owns all I/O memory), and a
-  // statically shaped result is computed in place in its out-parameter, not copied.
+  // statically shaped result is computed in place in its out-parameter, not copied. The
+  // other static temporaries get offsets in one arena the runtime owns (kiln-plan-memory);
+  // only what the plan leaves (dynamic shapes, allocs inside loops) is malloc'ed and freed.
+  // The vector code is lowered first, while every temporary is still an allocation of its
+  // own: hoisting a tile's accumulators out of its reduction loops must know that the tile
+  // does not alias what the loops read, and upstream's hoisting gives up on any view (the
+  // plan turns temporaries into views of the arena). Without vector code it does nothing.
   appendPipeline(pm, "func.func(kiln-copy-returned-arguments),"
                      "one-shot-bufferize{bufferize-function-boundaries "
                      "function-boundary-type-conversion=identity-layout-map},"
                      "drop-equivalent-buffer-results,"
                      "buffer-results-to-out-params{hoist-static-allocs},"
-                     "canonicalize,buffer-deallocation-pipeline,canonicalize,cse");
+                     "canonicalize,func.func(kiln-vector-lower),kiln-plan-memory,canonicalize,"
+                     "buffer-deallocation-pipeline,canonicalize,cse");
 }
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
-  // kiln-vector-lower does nothing in a function without vector code (the plain-loop path).
-  // Loop nests are outlined first, so that LLVM never sees one huge function.
-  appendPipeline(pm, "kiln-outline-loop-nests,func.func(kiln-vector-lower,kiln-memref-copy-to-linalg,kiln-loop-order,"
-                     "convert-linalg-to-loops),lower-affine,"
+  // Loop nests are outlined first, so that LLVM never sees one huge function. The tasks of
+  // kiln-parallelize become OpenMP work-sharing loops; memrefs are lowered before the scf
+  // loops because each OpenMP body sits in a memref.alloca_scope, which must stay one block.
+  appendPipeline(pm, "kiln-outline-loop-nests,func.func(kiln-memref-copy-to-linalg,kiln-loop-order,"
+                     "convert-linalg-to-loops),"
+                     "scf-forall-to-parallel,convert-scf-to-openmp,lower-affine,"
                      "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
                      "convert-math-to-libm,convert-vector-to-scf,convert-vector-to-llvm,"
-                     "convert-scf-to-cf,finalize-memref-to-llvm,"
+                     "finalize-memref-to-llvm,convert-scf-to-cf,"
                      "convert-arith-to-llvm,convert-index-to-llvm,"
-                     "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
+                     "convert-func-to-llvm{use-bare-ptr-memref-call-conv},convert-openmp-to-llvm,"
                      "convert-cf-to-llvm,reconcile-unrealized-casts");
 }
 
@@ -87,7 +97,7 @@ void kiln::registerKilnPipelines() {
         buildKilnToLinalgPipeline(pm, options.kind());
       });
   PassPipelineRegistration<>("kiln-bufferize",
-                             "Bufferize tensors with caller-provided results and freed temporaries",
+                             "Bufferize tensors with caller-provided results and planned temporaries",
                              buildKilnBufferizePipeline);
   PassPipelineRegistration<>("kiln-lower-loops-to-llvm",
                              "Lower bufferized linalg to loops and then to the LLVM dialect",

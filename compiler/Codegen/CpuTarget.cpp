@@ -34,13 +34,22 @@ int64_t largestDivisorAtMost(int64_t bound, int64_t limit) {
   return 1;
 }
 
+/// The widest vector (in fp32 lanes) dividing `columns`: the target's, or on AVX-512 the
+/// 256-bit half (a layer of 8 or 24 channels still vectorizes); 0 if none does.
+int64_t lanesDividing(int64_t columns, const CpuTarget &target) {
+  for (int64_t lanes = target.vectorFloats; lanes >= 8; lanes /= 2)
+    if (columns % lanes == 0)
+      return lanes;
+  return 0;
+}
+
 /// Picks a rows x columns block of accumulators: columns a multiple of the vector dividing
 /// `columns` (at most 4 vectors), rows dividing `rows`, as many accumulators as the budget
 /// allows; among equal counts the wider block wins (fewer broadcasts per FMA).
 std::optional<std::pair<int64_t, int64_t>> chooseBlock(int64_t rows, int64_t columns,
                                                        const CpuTarget &target) {
-  int64_t lanes = target.vectorFloats, budget = target.accumulatorBudget();
-  if (columns % lanes != 0)
+  int64_t lanes = lanesDividing(columns, target), budget = target.accumulatorBudget();
+  if (lanes == 0)
     return std::nullopt;
   std::pair<int64_t, int64_t> best = {0, 0};
   int64_t bestCount = 0;
@@ -78,12 +87,13 @@ kiln::chooseMatmulRegisterTile(llvm::ArrayRef<int64_t> loopBounds, const CpuTarg
     return std::nullopt;
   // Two vectors wide at most: B's row segment is reloaded for every k, A's values broadcast,
   // and 4 x 16 measured best on AVX2 (docs/codegen-plan.md).
+  int64_t lanes = lanesDividing(loopBounds[1], target);
   std::optional<std::pair<int64_t, int64_t>> block;
-  for (int64_t vectors = 2; vectors >= 1 && !block; --vectors) {
-    if (loopBounds[1] % (vectors * target.vectorFloats) != 0)
+  for (int64_t vectors = 2; lanes && vectors >= 1 && !block; --vectors) {
+    if (loopBounds[1] % (vectors * lanes) != 0)
       continue;
     int64_t rows = largestDivisorAtMost(loopBounds[0], target.accumulatorBudget() / vectors);
-    block = std::make_pair(rows, vectors * target.vectorFloats);
+    block = std::make_pair(rows, vectors * lanes);
   }
   if (!block)
     return std::nullopt;

@@ -28,6 +28,30 @@ def KilnFoldTransposesPass : Pass<"kiln-fold-transposes", "mlir::func::FuncOp"> 
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
+  let summary = "Splits the outer parallel loops of large linalg ops into scf.forall tasks";
+  let description = [{
+    On tensors, before `kiln-codegen-contractions`. Every statically shaped linalg op at the
+    top level of a function with at least `min-iterations` loop iterations is tiled along its
+    leading parallel loops into an `scf.forall` of at least `min-tasks` iterations (when its
+    shape has that many), the unit of work the threads share: after bufferization the
+    forall becomes an `scf.parallel` and then an OpenMP work-sharing loop. Convolutions are
+    split over images and output rows only, so each task keeps whole register tiles; a
+    matmul over row or column blocks that its register tile divides. Reductions stay inside
+    a task.
+  }];
+  let options = [
+    Option<"minTasks", "min-tasks", "int64_t", /*default=*/"16",
+           "Split until there are this many tasks (several per thread balance the load)">,
+    Option<"minIterations", "min-iterations", "int64_t", /*default=*/"32768",
+           "Leave ops with fewer loop iterations on one thread (a fork costs microseconds)">
+  ];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect"
+  ];
+}
+
 def KilnCodegenContractionsPass
     : Pass<"kiln-codegen-contractions", "mlir::func::FuncOp"> {
   let summary = "Tiles and vectorizes convolutions and matmuls for the CPU";

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Driver/Compiler.h"
+#include "compiler/Conversion/MemoryPlan.h"
 #include "compiler/Conversion/Passes.h"
 #include "compiler/InitKiln.h"
 #include "compiler/Pipelines.h"
@@ -169,6 +170,32 @@ void addTrainingPasses(OpPassManager &pm, const kiln::TrainingOptions &o) {
   pm.addPass(createCSEPass());
 }
 
+/// Copies the memory plans kiln-plan-memory left on the lowered module into the entries of
+/// `abi` and adds the workspace buffer their arenas live in (each planned function takes it
+/// as its last argument). With `verbose`, prints each entry's plan.
+LogicalResult addMemoryPlans(ModuleOp module, kiln::ArtifactAbi &abi, bool verbose) {
+  FailureOr<llvm::StringMap<kiln::EntryMemoryPlan>> plans = kiln::takeMemoryPlans(module);
+  if (failed(plans))
+    return failure();
+  for (kiln::AbiEntry &entry : abi.entries) {
+    auto it = plans->find(entry.name);
+    if (it == plans->end())
+      continue;
+    const kiln::EntryMemoryPlan &plan = it->second;
+    entry.workspaceBytes = plan.arenaBytes;
+    entry.plannedBuffers = static_cast<uint32_t>(plan.plannedBuffers);
+    entry.heapBuffers = static_cast<uint32_t>(plan.heapBuffers);
+    entry.plannedBytes = plan.bufferBytes;
+    if (verbose)
+      llvm::errs() << "kilnc: memory plan of " << entry.name << ": " << plan.plannedBuffers
+                   << " temporaries (" << plan.bufferBytes << " bytes without reuse) in "
+                   << plan.arenaBytes << " bytes of workspace, " << plan.heapBuffers
+                   << " left to the heap\n";
+  }
+  kiln::addWorkspaceBuffer(abi);
+  return success();
+}
+
 } // namespace
 
 int kiln::compileModel(const CompileOptions &originalOptions) {
@@ -255,6 +282,8 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   clock.done("lowered to the LLVM dialect");
   if (options.emit == EmitKind::LoweredMlir)
     return failed(writeText(options, [&](llvm::raw_ostream &os) { module->print(os); }));
+  if (failed(addMemoryPlans(*module, *abi, options.verbose)))
+    return 1;
 
   TargetOptions target;
   target.cpu = options.cpu;

@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSwitch.h"
 
+#include <algorithm>
 #include <cstring>
 
 using namespace mlir;
@@ -186,4 +187,30 @@ FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
   if (abi.entries.empty())
     return module.emitError("no entry function (a public func.func) to compile");
   return abi;
+}
+
+void kiln::addWorkspaceBuffer(ArtifactAbi &abi) {
+  uint64_t bytes = 0;
+  for (const AbiEntry &entry : abi.entries)
+    bytes = std::max(bytes, entry.workspaceBytes);
+  if (bytes == 0)
+    return;
+  // Model buffers may be called anything: the workspace takes the first free name.
+  std::string name = "kiln.workspace";
+  for (unsigned suffix = 1; llvm::any_of(abi.buffers, [&](const AbiBuffer &b) {
+         return b.name == name;
+       });
+       ++suffix)
+    name = "kiln.workspace." + std::to_string(suffix);
+  AbiBuffer workspace;
+  workspace.name = name;
+  workspace.role = KILN_ROLE_WORKSPACE;
+  workspace.dtype = KILN_DTYPE_U8;
+  workspace.shape = {static_cast<int64_t>(bytes)};
+  workspace.byteSize = bytes;
+  uint32_t index = abi.buffers.size();
+  abi.buffers.push_back(std::move(workspace));
+  for (AbiEntry &entry : abi.entries)
+    if (entry.workspaceBytes > 0)
+      entry.args.push_back(index);
 }

@@ -29,7 +29,13 @@ struct AbiBuffer {
 
 struct AbiEntry {
   std::string name;                  // the function's symbol, also the entry's name
-  llvm::SmallVector<uint32_t> args;  // buffer indices: arguments, then results
+  llvm::SmallVector<uint32_t> args;  // buffer indices: arguments, then results (then workspace)
+  // The static memory plan (kiln-plan-memory): the arena the lowered function takes as its
+  // last argument, when workspaceBytes > 0, and what the plan placed in it.
+  uint64_t workspaceBytes = 0;
+  uint32_t plannedBuffers = 0;
+  uint32_t heapBuffers = 0;
+  uint64_t plannedBytes = 0;
 };
 
 struct ArtifactAbi {
@@ -43,6 +49,11 @@ struct ArtifactAbi {
 /// Collects the buffer table and entry points of `module` (kiln level, before lowering).
 /// Every public function is an entry point. Reports errors on the module's diagnostics.
 mlir::FailureOr<ArtifactAbi> collectArtifactAbi(mlir::ModuleOp module);
+
+/// Adds the workspace buffer (role workspace, uint8, as large as the largest entry's arena;
+/// entry points never run concurrently on one buffer table, so they share it) and appends it
+/// to the arguments of every entry with workspaceBytes > 0. Adds nothing if no entry has one.
+void addWorkspaceBuffer(ArtifactAbi &abi);
 
 /// The ABI dtype code of an MLIR element type, or 0 if the artifact cannot carry it.
 uint32_t abiDtypeOf(mlir::Type elementType);

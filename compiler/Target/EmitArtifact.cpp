@@ -15,6 +15,7 @@
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/ThreadPool.h"
@@ -120,7 +121,8 @@ bool addDescriptor(llvm::Module &module, const kiln::ArtifactAbi &abi, std::stri
   llvm::Type *i64 = llvm::Type::getInt64Ty(ctx);
   auto *bufferType = llvm::StructType::create(ctx, {ptr, i32, i32, i32, ptr, i64, ptr},
                                               "kiln_abi_buffer_t");
-  auto *entryType = llvm::StructType::create(ctx, {ptr, ptr, i32, ptr}, "kiln_abi_entry_t");
+  auto *entryType = llvm::StructType::create(ctx, {ptr, ptr, i32, ptr, i64, i32, i32, i64},
+                                             "kiln_abi_entry_t");
   auto *descriptorType = llvm::StructType::create(
       ctx, {i64, i32, i32, ptr, i32, ptr, i64, ptr, ptr, ptr}, "kiln_abi_descriptor_t");
   auto u32 = [&](uint64_t v) { return llvm::ConstantInt::get(i32, v); };
@@ -169,7 +171,9 @@ bool addDescriptor(llvm::Module &module, const kiln::ArtifactAbi &abi, std::stri
                                                     llvm::GlobalValue::PrivateLinkage,
                                                     argsInit, ".kiln.args");
     entries.push_back(llvm::ConstantStruct::get(
-        entryType, {stringGlobal(module, entry.name), wrapper, u32(entry.args.size()), args}));
+        entryType, {stringGlobal(module, entry.name), wrapper, u32(entry.args.size()), args,
+                    u64(entry.workspaceBytes), u32(entry.plannedBuffers), u32(entry.heapBuffers),
+                    u64(entry.plannedBytes)}));
   }
   auto *entriesInit =
       llvm::ConstantArray::get(llvm::ArrayType::get(entryType, entries.size()), entries);
@@ -391,7 +395,11 @@ LogicalResult kiln::linkArtifact(llvm::ArrayRef<std::string> objectPaths,
   std::string errorMessage;
   llvm::SmallVector<llvm::StringRef> args = {linker, "-shared", "-o", temporary};
   args.append(objectPaths.begin(), objectPaths.end());
-  args.append({"-Wl,-z,defs", "-lm"});
+  // OpenMP only where the code has parallel loops (--as-needed drops it otherwise).
+  std::string openmpDir = llvm::sys::path::parent_path(KILN_OPENMP_LIBRARY).str();
+  std::string openmpRunPath = "-Wl,-rpath," + openmpDir;
+  args.append({"-Wl,-z,defs", "-lm", "-Wl,--as-needed", KILN_OPENMP_LIBRARY,
+               openmpRunPath, "-Wl,--no-as-needed"});
   int status = llvm::sys::ExecuteAndWait(linker, args, std::nullopt, {}, 0, 0, &errorMessage);
   if (status != 0) {
     llvm::sys::fs::remove(temporary);

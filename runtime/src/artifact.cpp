@@ -182,6 +182,15 @@ uint32_t kiln_artifact_entry_arg(const kiln_artifact_t *artifact, uint32_t index
   return entry && arg < entry->num_args ? entry->arg_buffers[arg] : UINT32_MAX;
 }
 
+kiln_entry_memory_plan_t kiln_artifact_entry_memory_plan(const kiln_artifact_t *artifact,
+                                                         uint32_t index) {
+  const kiln_abi_entry_t *entry = entryAt(artifact, index);
+  if (!entry)
+    return kiln_entry_memory_plan_t{};
+  return {entry->workspace_bytes, entry->planned_buffers, entry->heap_buffers,
+          entry->planned_bytes};
+}
+
 int64_t kiln_artifact_find_entry(const kiln_artifact_t *artifact, const char *name) {
   if (!name)
     return -1;

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "internal.h"
 
+#include <algorithm>
 #include <set>
 
 using namespace kiln::runtime;
@@ -49,11 +50,16 @@ kiln_status_t validateBuffer(const std::string &path, uint32_t index, const kiln
     return invalid(path, label + " declares " + std::to_string(b.byte_size) +
                              " bytes, but shape " + shape + " of " + kiln_dtype_name(dtype) +
                              " needs " + std::to_string(expected));
+  // Entry points address a workspace as bytes; its content means nothing between calls.
+  if (b.role == KILN_ROLE_WORKSPACE &&
+      (b.dtype != KILN_DTYPE_U8 || b.rank != 1 || b.initial_data))
+    return invalid(path, "workspace " + label + " must be uint8 of rank 1 without initial data");
   return nullptr;
 }
 
 kiln_status_t validateEntry(const std::string &path, uint32_t index, const kiln_abi_entry_t &e,
-                            uint32_t numBuffers, std::set<std::string> &names) {
+                            const kiln_abi_buffer_t *buffers, uint32_t numBuffers,
+                            std::set<std::string> &names) {
   if (!e.name || !*e.name)
     return invalid(path, "entry point #" + std::to_string(index) + " has no name");
   std::string label = "entry point '" + std::string(e.name) + "'";
@@ -64,11 +70,23 @@ kiln_status_t validateEntry(const std::string &path, uint32_t index, const kiln_
   if (e.num_args && !e.arg_buffers)
     return invalid(path, label + " takes " + std::to_string(e.num_args) +
                              " buffers but has no argument list");
-  for (uint32_t a = 0; a < e.num_args; ++a)
+  uint64_t workspace = 0;
+  for (uint32_t a = 0; a < e.num_args; ++a) {
     if (e.arg_buffers[a] >= numBuffers)
       return invalid(path, label + " argument #" + std::to_string(a) + " refers to buffer " +
                                std::to_string(e.arg_buffers[a]) + ", but there are only " +
                                std::to_string(numBuffers));
+    const kiln_abi_buffer_t &b = buffers[e.arg_buffers[a]];
+    if (b.role == KILN_ROLE_WORKSPACE)
+      workspace = std::max(workspace, b.byte_size);
+  }
+  // The entry's code addresses its temporaries up to workspace_bytes into the workspace: a
+  // smaller one would be overrun on the first call.
+  if (e.workspace_bytes > workspace)
+    return invalid(path, label + " places its temporaries in " +
+                             std::to_string(e.workspace_bytes) +
+                             " bytes of workspace, but its largest workspace argument has " +
+                             std::to_string(workspace));
   return nullptr;
 }
 
@@ -95,6 +113,7 @@ kiln_status_t kiln::runtime::validateDescriptor(const std::string &path,
                              " entry points but has no entry table");
   std::set<std::string> entryNames;
   for (uint32_t i = 0; i < d->num_entries; ++i)
-    KILN_RETURN_IF_ERROR(validateEntry(path, i, d->entries[i], d->num_buffers, entryNames));
+    KILN_RETURN_IF_ERROR(validateEntry(path, i, d->entries[i], d->buffers, d->num_buffers,
+                                           entryNames));
   return nullptr;
 }

@@ -82,6 +82,8 @@ TEST(Artifact, AccessorsTolerateBadIndicesAndNull) {
   EXPECT_EQ(kiln_artifact_entry_arg(artifact.get(), 0, 3), UINT32_MAX);
   EXPECT_EQ(kiln_artifact_find_buffer(artifact.get(), nullptr), -1);
   EXPECT_EQ(kiln_artifact_find_entry(artifact.get(), nullptr), -1);
+  EXPECT_EQ(kiln_artifact_entry_memory_plan(artifact.get(), 1).workspace_bytes, 0u);
+  EXPECT_EQ(kiln_artifact_entry_memory_plan(nullptr, 0).planned_buffers, 0u);
   EXPECT_EQ(kiln_artifact_buffer_count(nullptr), 0u);
   EXPECT_EQ(kiln_artifact_entry_count(nullptr), 0u);
   EXPECT_STREQ(kiln_artifact_producer(nullptr), "");
@@ -226,6 +228,17 @@ TEST(Artifact, RefusesUnnamedBuffer) {
 TEST(Artifact, RefusesEntryWithoutFunction) {
   expectRefused(KILN_FIXTURE_NULL_ENTRY_FN, KILN_STATUS_INVALID_ARTIFACT,
                 "entry point 'forward' has no function");
+}
+
+TEST(Artifact, RefusesEntryWhoseWorkspaceIsTooSmall) {
+  expectRefused(KILN_FIXTURE_WORKSPACE_TOO_SMALL, KILN_STATUS_INVALID_ARTIFACT,
+                "entry point 'forward' places its temporaries in 64 bytes of workspace, but its "
+                "largest workspace argument has 0");
+}
+
+TEST(Artifact, RefusesWorkspaceThatIsNotBytes) {
+  expectRefused(KILN_FIXTURE_WORKSPACE_NOT_BYTES, KILN_STATUS_INVALID_ARTIFACT,
+                "workspace buffer 'x' must be uint8 of rank 1 without initial data");
 }
 
 TEST(Artifact, RefusesDuplicateEntryNames) {

@@ -27,6 +27,7 @@ TEST(Types, NamesAndSizes) {
   EXPECT_EQ(kiln_dtype_size(KILN_DTYPE_I64), 8u);
   EXPECT_EQ(kiln_dtype_size(static_cast<kiln_abi_dtype_t>(0)), 0u);
   EXPECT_STREQ(kiln_role_name(KILN_ROLE_OPTIMIZER_STATE), "optimizer_state");
+  EXPECT_STREQ(kiln_role_name(KILN_ROLE_WORKSPACE), "workspace");
   EXPECT_STREQ(kiln_role_name(KILN_ROLE_COUNT_), "unknown");
 }
 

@@ -44,7 +44,9 @@ const char *const kInfoHelp =
     "\n"
     "Loads and validates the artifact, then prints its descriptor: producer, source model,\n"
     "compile options and batch; every buffer (index, role, dtype, shape, bytes, name); and\n"
-    "every entry point with the buffers it takes, in call order.\n";
+    "every entry point with the buffers it takes, in call order, and its memory plan: how\n"
+    "many temporaries share how many bytes of the workspace buffer, what they would take\n"
+    "without reuse, and how many are left to malloc/free inside a call.\n";
 
 const char *const kInferHelp =
     "usage: kiln-run infer ARTIFACT.kx [--input FILE.pb]... [--output-dir DIR] [--repeat N]\n"
@@ -100,7 +102,9 @@ void printHelp() {
     std::printf("  %-8s %s\n", command.name, command.summary);
   std::printf("\n`kiln-run <command> --help` shows one command's help.\n"
               "Exit codes: 0 success, 1 runtime error (bad artifact, bad tensor file, I/O),\n"
-              "2 usage error.\n");
+              "2 usage error.\n"
+              "Threads: an artifact's loops run on OpenMP threads (LLVM's libomp), one per\n"
+              "hardware thread unless OMP_NUM_THREADS says otherwise.\n");
   for (const Command &command : commands)
     std::printf("\n%s", command.help);
 }
@@ -175,6 +179,12 @@ int runInfo(const Args &args) {
       std::printf("%s%s", a ? ", " : "", kiln_artifact_buffer_info(artifact, buffer).name);
     }
     std::printf(")\n");
+    kiln_entry_memory_plan_t plan = kiln_artifact_entry_memory_plan(artifact, e);
+    if (plan.planned_buffers || plan.heap_buffers)
+      std::printf("    memory plan: %u temporaries (%llu bytes without reuse) in %llu bytes of "
+                  "workspace, %u left to the heap\n",
+                  plan.planned_buffers, static_cast<unsigned long long>(plan.planned_bytes),
+                  static_cast<unsigned long long>(plan.workspace_bytes), plan.heap_buffers);
   }
   return ExitSuccess;
 }

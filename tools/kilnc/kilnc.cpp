@@ -54,7 +54,9 @@ int main(int argc, char **argv) {
   cl::opt<bool> printIr("print-ir-after-all", cl::desc("Print the IR after every pass"),
                         cl::cat(category));
   cl::opt<bool> timing("timing", cl::desc("Print the time each pass takes"), cl::cat(category));
-  cl::opt<bool> verbose("v", cl::desc("Report each stage and its time on stderr"),
+  cl::opt<bool> verbose("v",
+                        cl::desc("Report each stage and its time, and each entry's memory "
+                                 "plan, on stderr"),
                         cl::cat(category));
   cl::OptionCategory trainCategory("kilnc training options (with --train)");
   cl::opt<bool> train("train",

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define KILN_ABI_VERSION 2u
+#define KILN_ABI_VERSION 3u
 /* "KILNKX01" read as a little-endian 64-bit integer: guards against a random shared object. */
 #define KILN_ABI_MAGIC 0x3130584B4E4C494Bull
 #define KILN_ABI_DESCRIPTOR_SYMBOL "kiln_artifact_descriptor"
@@ -38,7 +38,8 @@ typedef enum kiln_abi_role_e {
   KILN_ROLE_OUTPUT = 6,
   KILN_ROLE_SCALAR_INPUT = 7, /* runtime-provided scalars: learning rate, step */
   KILN_ROLE_STATE = 8,        /* persistent but not trained: batch-norm running statistics */
-  KILN_ROLE_COUNT_ = 9
+  KILN_ROLE_WORKSPACE = 9,    /* uint8 scratch memory for an entry's temporaries (below) */
+  KILN_ROLE_COUNT_ = 10
 } kiln_abi_role_t;
 
 /* Element types, numbered as ONNX's TensorProto.DataType so that files map one to one. */
@@ -72,11 +73,20 @@ typedef struct kiln_abi_buffer_s {
  * 64-byte aligned. Entry points are not reentrant on the same buffer table. */
 typedef void (*kiln_abi_entry_fn_t)(void *const *buffers);
 
+/* An entry point. Its temporaries live at offsets the compiler planned (the static memory
+ * plan) in a buffer of role KILN_ROLE_WORKSPACE among its arguments, so a call allocates nothing
+ * for them; what the plan could not place (dynamic shapes, buffers inside loops) is malloc'ed
+ * and freed inside the call. The plan's figures are informative, except workspace_bytes: the
+ * entry's workspace argument must hold at least that many bytes. */
 typedef struct kiln_abi_entry_s {
   const char *name;            /* "forward", "fwd_bwd", "apply_update", ... */
   kiln_abi_entry_fn_t fn;
   uint32_t num_args;
   const uint32_t *arg_buffers; /* indices into the buffer table, in call order */
+  uint64_t workspace_bytes;    /* the plan's peak; 0 if the entry takes no workspace */
+  uint32_t planned_buffers;    /* temporaries placed in the workspace */
+  uint32_t heap_buffers;       /* temporaries left to malloc/free inside the call */
+  uint64_t planned_bytes;      /* the planned temporaries' sizes summed (without reuse) */
 } kiln_abi_entry_t;
 
 typedef struct kiln_abi_descriptor_s {

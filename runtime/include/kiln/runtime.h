@@ -131,6 +131,20 @@ uint32_t kiln_artifact_entry_arg(const kiln_artifact_t *artifact, uint32_t index
 /// Index of the entry point called `name`, or -1.
 int64_t kiln_artifact_find_entry(const kiln_artifact_t *artifact, const char *name);
 
+/// The static memory plan of an entry point (abi.h): the workspace bytes its temporaries take,
+/// how many temporaries it placed there, their sizes summed (what they would take without
+/// reuse), and how many it leaves to malloc/free inside the call.
+typedef struct kiln_entry_memory_plan_s {
+  uint64_t workspace_bytes;
+  uint32_t planned_buffers;
+  uint32_t heap_buffers;
+  uint64_t planned_bytes;
+} kiln_entry_memory_plan_t;
+
+/// The memory plan of entry point `index`; zeroed if out of range.
+kiln_entry_memory_plan_t kiln_artifact_entry_memory_plan(const kiln_artifact_t *artifact,
+                                                         uint32_t index);
+
 /// The batch the artifact was compiled for, 0 if none was pinned.
 int64_t kiln_artifact_batch(const kiln_artifact_t *artifact);
 /// "kiln <version>"; "" if the descriptor has none.

@@ -1,15 +1,18 @@
 // Results become caller-provided buffers with identity layouts, elementwise chains run in
-// place, and temporaries of other shapes are freed before returning.
+// place, and temporaries of other shapes live in the arena kiln-plan-memory adds as the last
+// argument (nothing is allocated or freed inside the function).
 // RUN: kiln-opt %s --kiln-lower-to-linalg --kiln-bufferize | FileCheck %s
 
+// CHECK: kiln.memory_plan = {forward = {arena_bytes = 128 : i64, buffer_bytes = 80 : i64, buffers = 1 : i64, heap_buffers = 0 : i64}}
 // CHECK-LABEL: func @forward
-// CHECK-SAME: (%[[X:.*]]: memref<2x3xf32>, %[[OUT:.*]]: memref<4x5xf32>)
-// CHECK: %[[TMP:.*]] = memref.alloc() {{.*}} : memref<4x5xf32>
+// CHECK-SAME: (%[[X:.*]]: memref<2x3xf32>, %[[OUT:.*]]: memref<4x5xf32>, %[[ARENA:.*]]: memref<128xi8>)
+// CHECK-NOT: memref.alloc
+// CHECK: %[[TMP:.*]] = memref.view %[[ARENA]][%{{.*}}][] : memref<128xi8> to memref<4x5xf32>
 // CHECK: linalg.generic {{.*}} ins(%[[TMP]] : memref<4x5xf32>) outs(%[[OUT]] : memref<4x5xf32>)
 // CHECK: math.exp
 // CHECK: linalg.generic {{.*}} ins(%[[OUT]] : memref<4x5xf32>) outs(%[[OUT]] : memref<4x5xf32>)
-// CHECK: memref.dealloc %[[TMP]]
-// CHECK-NEXT: return{{$}}
+// CHECK-NOT: memref.dealloc
+// CHECK: return{{$}}
 func.func @forward(%x: tensor<2x3xf32>) -> tensor<4x5xf32> {
   %0 = kiln.pad %x {pads = array<i64: 1, 1, 1, 1>} : (tensor<2x3xf32>) -> tensor<4x5xf32>
   %1 = kiln.exp %0 : tensor<4x5xf32>

@@ -1,0 +1,164 @@
+//===- Parallelize.cpp - the kiln-parallelize pass -------------------------===//
+//
+// Threads enter the generated code here, as tasks: each large linalg op is split along its
+// leading parallel loops into an scf.forall whose iterations are independent by
+// construction (they write disjoint slices of the result). After bufferization,
+// scf-forall-to-parallel and convert-scf-to-openmp make each forall one OpenMP work-sharing
+// loop (a static schedule: the tasks are cut into one contiguous run per thread).
+// Splitting on tensors, before the register tiling, keeps the contraction schedules of
+// ContractionCodegen.cpp unchanged inside each task.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Codegen/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNPARALLELIZEPASS
+#include "compiler/Codegen/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+/// Which loops of an op may be split, and whether a split must divide its loop (a
+/// contraction's tiles must stay static to vectorize) and be a multiple of `quantum`.
+struct SplitRule {
+  SmallVector<bool> splittable;
+  bool divide = false;
+  int64_t quantum = 1;
+};
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/// The tile size that cuts a loop of `bound` iterations into at least `pieces` tasks: as
+/// large as possible, dividing `bound` and a multiple of `quantum` when the rule asks; 0
+/// when no size does.
+int64_t pieceSize(int64_t bound, int64_t pieces, const SplitRule &rule) {
+  int64_t largest = bound / pieces;
+  if (!rule.divide)
+    return largest >= rule.quantum ? largest - largest % rule.quantum : 0;
+  for (int64_t size = largest; size >= rule.quantum; --size)
+    if (bound % size == 0 && size % rule.quantum == 0)
+      return size;
+  return 0;
+}
+
+/// Tile sizes over the loops of an op with `bounds`: the splittable loops are taken in
+/// order, one task per index, until `minTasks` tasks; the loop that reaches the count is cut
+/// into pieces instead, so that each task keeps as much contiguous work as possible. Empty
+/// if the op does not reach two tasks.
+SmallVector<int64_t> chooseTaskTile(ArrayRef<int64_t> bounds, const SplitRule &rule,
+                                    int64_t minTasks) {
+  SmallVector<int64_t> tile(bounds.size(), 0);
+  int64_t tasks = 1;
+  for (auto [loop, bound] : llvm::enumerate(bounds)) {
+    if (!rule.splittable[loop] || bound < 2 || tasks >= minTasks)
+      continue;
+    int64_t pieces = ceilDiv(minTasks, tasks);
+    if (bound > pieces) {
+      if (int64_t size = pieceSize(bound, pieces, rule)) {
+        tile[loop] = size;
+        tasks *= ceilDiv(bound, size);
+        break;
+      }
+    }
+    // Fewer iterations than tasks still wanted: one task per index.
+    if (rule.quantum != 1 && bound % rule.quantum == 0 && bound > rule.quantum) {
+      tile[loop] = rule.quantum;
+      tasks *= bound / rule.quantum;
+    } else if (rule.quantum == 1) {
+      tile[loop] = 1;
+      tasks *= bound;
+    }
+  }
+  if (tasks < 2)
+    return {};
+  return tile;
+}
+
+/// The split rule of `op`: a convolution over images and output rows (a register tile spans
+/// output columns and channels); a matmul over column blocks of whole vectors, else row
+/// blocks; anything else over any parallel loop.
+SplitRule splitRuleOf(linalg::LinalgOp op) {
+  SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+  SplitRule rule;
+  for (utils::IteratorType iterator : iterators)
+    rule.splittable.push_back(iterator == utils::IteratorType::parallel);
+  if (isa<linalg::Conv2DNhwcHwcfOp>(op)) {
+    rule.divide = true;
+    for (unsigned loop = 2; loop < rule.splittable.size(); ++loop)
+      rule.splittable[loop] = false;
+  }
+  return rule;
+}
+
+/// Matmul (m, n, k): column blocks that a 256-bit vector divides keep the register tile's
+/// width; when N has none, row blocks.
+SmallVector<int64_t> chooseMatmulTaskTile(ArrayRef<int64_t> bounds, int64_t minTasks) {
+  SplitRule columns{{false, true, false}, /*divide=*/true, /*quantum=*/8};
+  SmallVector<int64_t> tile = chooseTaskTile(bounds, columns, minTasks);
+  if (!tile.empty())
+    return tile;
+  SplitRule rows{{true, false, false}, /*divide=*/true, /*quantum=*/1};
+  return chooseTaskTile(bounds, rows, minTasks);
+}
+
+/// The loop bounds of a statically shaped linalg op on tensors, or nullopt.
+std::optional<SmallVector<int64_t>> staticTensorLoopBounds(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics())
+    return std::nullopt;
+  SmallVector<int64_t> bounds = op.getStaticLoopRanges();
+  if (llvm::any_of(bounds, ShapedType::isDynamic))
+    return std::nullopt;
+  return bounds;
+}
+
+struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelizePass> {
+  using KilnParallelizePassBase::KilnParallelizePassBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    // Only ops at the top level: one inside a loop already runs once per iteration.
+    SmallVector<linalg::LinalgOp> candidates;
+    for (Block &block : func.getBody())
+      for (Operation &op : block)
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+          candidates.push_back(linalgOp);
+    IRRewriter rewriter(&getContext());
+    for (linalg::LinalgOp op : candidates) {
+      std::optional<SmallVector<int64_t>> bounds = staticTensorLoopBounds(op);
+      if (!bounds)
+        continue;
+      int64_t iterations = 1;
+      for (int64_t bound : *bounds)
+        iterations *= bound;
+      if (iterations < minIterations)
+        continue;
+      SmallVector<int64_t> tile = isa<linalg::MatmulOp>(op)
+                                      ? chooseMatmulTaskTile(*bounds, minTasks)
+                                      : chooseTaskTile(*bounds, splitRuleOf(op), minTasks);
+      if (tile.empty())
+        continue;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), tile));
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled =
+          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled)) {
+        op.emitError("kiln-parallelize: splitting the op into tasks failed");
+        return signalPassFailure();
+      }
+      rewriter.replaceOp(op, tiled->replacements);
+    }
+  }
+};
+
+} // namespace

@@ -1,0 +1,79 @@
+// kiln-parallelize splits large linalg ops into scf.forall tasks along their leading parallel
+// loops: a convolution over images and output rows only, a matmul over column blocks of whole
+// vectors, an elementwise op one task per leading index and then in pieces; small ops and
+// reductions' reduced loops stay as they are.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize))' | FileCheck %s
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{min-tasks=4}))' | FileCheck %s --check-prefix=FOUR
+// After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
+// OMP-COUNT-4: omp.parallel
+// OMP-NOT: omp.parallel
+// OMP-NOT: scf.
+
+// 2 images x 8 rows: one task per image, then the rows in pieces of 1 (16 tasks). The output
+// columns and channels stay whole for the register tile.
+// CHECK-LABEL: func @conv
+// CHECK: scf.forall (%[[N:.*]], %[[OH:.*]]) in (2, 8) shared_outs
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x1x8x64xf32>
+// CHECK: scf.forall.in_parallel
+// FOUR-LABEL: func @conv
+// FOUR: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (2, 8) step (1, 4)
+// FOUR: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x4x8x64xf32>
+func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>,
+                %init: tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32> {
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  return %y : tensor<2x8x8x64xf32>
+}
+
+// N = 1000: blocks of 40 columns (a multiple of 8 dividing 1000), 25 tasks.
+// CHECK-LABEL: func @matmul
+// CHECK: scf.forall (%{{.*}}) = (0) to (1000) step (40)
+// CHECK: linalg.matmul {{.*}} -> tensor<32x40xf32>
+func.func @matmul(%a: tensor<32x256xf32>, %b: tensor<256x1000xf32>,
+                  %c: tensor<32x1000xf32>) -> tensor<32x1000xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<32x256xf32>, tensor<256x1000xf32>) outs(%c : tensor<32x1000xf32>) -> tensor<32x1000xf32>
+  return %y : tensor<32x1000xf32>
+}
+
+// 4 leading indices, then the 64 channels in pieces of 16 (4 x 4 = 16 tasks).
+// CHECK-LABEL: func @elementwise
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (4, 64) step (1, 16)
+// CHECK: linalg.generic {{.*}} outs(%{{.*}} : tensor<1x16x32x32xf32>)
+#id = affine_map<(n, c, h, w) -> (n, c, h, w)>
+func.func @elementwise(%x: tensor<4x64x32x32xf32>) -> tensor<4x64x32x32xf32> {
+  %y = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x : tensor<4x64x32x32xf32>) outs(%x : tensor<4x64x32x32xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %e = math.exp %a : f32
+    linalg.yield %e : f32
+  } -> tensor<4x64x32x32xf32>
+  return %y : tensor<4x64x32x32xf32>
+}
+
+// Per-channel sums of an NCHW tensor: only the channel loop is split, the reduced loops run
+// inside each task.
+// CHECK-LABEL: func @channel_sums
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (4)
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<4xf32>)
+#x = affine_map<(n, c, h, w) -> (n, c, h, w)>
+#sum = affine_map<(n, c, h, w) -> (c)>
+func.func @channel_sums(%x: tensor<8x64x16x16xf32>, %init: tensor<64xf32>) -> tensor<64xf32> {
+  %y = linalg.generic {indexing_maps = [#x, #sum], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%x : tensor<8x64x16x16xf32>) outs(%init : tensor<64xf32>) {
+  ^bb0(%a: f32, %s: f32):
+    %t = arith.addf %a, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<64xf32>
+  return %y : tensor<64xf32>
+}
+
+// 16 x 64 = 1024 iterations: not worth a fork.
+// CHECK-LABEL: func @small
+// CHECK-NOT: scf.forall
+func.func @small(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
+  %y = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : tensor<16x64xf32>) outs(%x : tensor<16x64xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %e = math.exp %a : f32
+    linalg.yield %e : f32
+  } -> tensor<16x64xf32>
+  return %y : tensor<16x64xf32>
+}
