@@ -10,7 +10,11 @@
 //    the spread are zeros: an output-phase split would skip them (not done yet);
 //  - filter gradient: the roles swapped: C as the batch, N as the reduced channel, the output
 //    gradient (OH x OW x N x F) as the window, the forward stride as the window's dilation
-//    and the forward dilation as the stride; the result C x KH x KW x F.
+//    and the forward dilation as the stride; the result C x KH x KW x F. A 1x1 filter without
+//    padding is the exception: its gradient is one matmul, dY (F x N*OH*OW) times the
+//    stride-sampled input (N*OH*OW x C), which gives the F x C filter layout directly. As a
+//    convolution its register tile would be one output pixel wide (KW = 1), a quarter of
+//    the accumulators a matmul tile keeps.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/ChannelsLast.h"
@@ -53,6 +57,37 @@ Value slice(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> offsets,
   return b.create<tensor::ExtractSliceOp>(
       loc, withShape(value, sizes), value, getAsIndexOpFoldResult(b.getContext(), offsets),
       getAsIndexOpFoldResult(b.getContext(), sizes), getAsIndexOpFoldResult(b.getContext(), ones));
+}
+
+/// The filter gradient of a 1x1, unpadded convolution as a matmul over (n, oh, ow): the
+/// output gradient [F, N*OH*OW] times the input sampled at the stride [N*OH*OW, C].
+Value pointwiseFilterGradient(PatternRewriter &rewriter, Conv2DBackwardFilterOp op) {
+  Location loc = op.getLoc();
+  RankedTensorType filterType = op.getFilterGrad().getType();
+  auto dyType = cast<RankedTensorType>(op.getOutputGrad().getType());
+  int64_t n = dyType.getDimSize(0), f = dyType.getDimSize(1), oh = dyType.getDimSize(2),
+          ow = dyType.getDimSize(3), c = filterType.getDimSize(1);
+  ArrayRef<int64_t> strides = op.getStrides();
+  MLIRContext *ctx = rewriter.getContext();
+  Value sampled = rewriter.create<tensor::ExtractSliceOp>(
+      loc, withShape(op.getInput(), {n, c, oh, ow}), op.getInput(),
+      getAsIndexOpFoldResult(ctx, {0, 0, 0, 0}), getAsIndexOpFoldResult(ctx, {n, c, oh, ow}),
+      getAsIndexOpFoldResult(ctx, {1, 1, strides[0], strides[1]}));
+  int64_t pixels = n * oh * ow;
+  Value x = transposeTensor(rewriter, loc, sampled, kNchwToNhwc);
+  x = rewriter.create<tensor::CollapseShapeOp>(loc, withShape(x, {pixels, c}), x,
+                                               ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  constexpr int64_t kNfhwToFnhw[] = {1, 0, 2, 3};
+  Value dy = transposeTensor(rewriter, loc, op.getOutputGrad(), kNfhwToFnhw);
+  dy = rewriter.create<tensor::CollapseShapeOp>(loc, withShape(dy, {f, pixels}), dy,
+                                                ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
+  auto gradType = RankedTensorType::get({f, c}, filterType.getElementType());
+  Value grad = rewriter
+                   .create<linalg::MatmulOp>(loc, gradType, ValueRange{dy, x},
+                                             filledTensor(rewriter, loc, gradType, 0))
+                   .getResult(0);
+  return rewriter.create<tensor::ExpandShapeOp>(loc, filterType, grad,
+                                                ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
 }
 
 } // namespace
@@ -136,6 +171,8 @@ Value kiln::lowerConvBackwardFilterChannelsLast(PatternRewriter &rewriter,
   int64_t f = filterType.getDimSize(0), kh = filterType.getDimSize(2),
           kw = filterType.getDimSize(3);
   int64_t oh = dyType.getDimSize(2), ow = dyType.getDimSize(3);
+  if (kh == 1 && kw == 1 && llvm::all_of(pads, [](int64_t pad) { return pad == 0; }))
+    return pointwiseFilterGradient(rewriter, op);
 
   Value x = transposeTensor(rewriter, loc, op.getInput(), kNchwToChwn);
   x = padTensor(rewriter, loc, x, {0, pads[0], pads[1], 0}, {0, pads[2], pads[3], 0},

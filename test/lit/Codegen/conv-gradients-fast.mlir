@@ -17,6 +17,12 @@
 // FAST-COUNT-10: vector.contract
 // FAST-NOT: linalg.generic {{.*}}reduction
 
+// The 1x1 filter gradient (%dw3) is a matmul: dY [32 x N*OH*OW] times the stride-sampled input.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-choose-layout,kiln-to-linalg))' | FileCheck %s --check-prefix=POINTWISE
+// POINTWISE: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [2, 16, 4, 4] [1, 1, 2, 2]
+// POINTWISE: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x32xf32>, tensor<32x16xf32>)
+// POINTWISE: tensor.expand_shape {{.*}} into tensor<32x16x1x1xf32>
+
 func.func @forward(
     %dy1: tensor<2x16x8x8xf32> {kiln.buffer = "dy1", kiln.role = "input"},
     %w1: tensor<16x8x3x3xf32> {kiln.buffer = "w1", kiln.role = "input"},
