@@ -27,25 +27,26 @@ using namespace mlir;
 
 namespace {
 
-/// Which loops of an op may be split, and whether a split must divide its loop (a
-/// contraction's tiles must stay static to vectorize) and be a multiple of `quantum`.
+/// Which loops of an op may be split, whether a split must divide its loop (a contraction's
+/// tiles must stay static to vectorize), and the multiple each loop's tile must be.
 struct SplitRule {
   SmallVector<bool> splittable;
   bool divide = false;
-  int64_t quantum = 1;
+  SmallVector<int64_t> quantum; // per loop; empty: 1 everywhere
+  int64_t quantumOf(size_t loop) const { return quantum.empty() ? 1 : quantum[loop]; }
 };
 
 int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 /// The tile size that cuts a loop of `bound` iterations into at least `pieces` tasks: as
-/// large as possible, dividing `bound` and a multiple of `quantum` when the rule asks; 0
-/// when no size does.
-int64_t pieceSize(int64_t bound, int64_t pieces, const SplitRule &rule) {
+/// large as possible, a multiple of `quantum`, and dividing `bound` when `divide`; 0 when
+/// no size does.
+int64_t pieceSize(int64_t bound, int64_t pieces, int64_t quantum, bool divide) {
   int64_t largest = bound / pieces;
-  if (!rule.divide)
-    return largest >= rule.quantum ? largest - largest % rule.quantum : 0;
-  for (int64_t size = largest; size >= rule.quantum; --size)
-    if (bound % size == 0 && size % rule.quantum == 0)
+  if (!divide)
+    return largest >= quantum ? largest - largest % quantum : 0;
+  for (int64_t size = largest; size >= quantum; --size)
+    if (bound % size == 0 && size % quantum == 0)
       return size;
   return 0;
 }
@@ -61,21 +62,18 @@ SmallVector<int64_t> chooseTaskTile(ArrayRef<int64_t> bounds, const SplitRule &r
   for (auto [loop, bound] : llvm::enumerate(bounds)) {
     if (!rule.splittable[loop] || bound < 2 || tasks >= minTasks)
       continue;
-    int64_t pieces = ceilDiv(minTasks, tasks);
+    int64_t pieces = ceilDiv(minTasks, tasks), quantum = rule.quantumOf(loop);
     if (bound > pieces) {
-      if (int64_t size = pieceSize(bound, pieces, rule)) {
+      if (int64_t size = pieceSize(bound, pieces, quantum, rule.divide)) {
         tile[loop] = size;
         tasks *= ceilDiv(bound, size);
         break;
       }
     }
-    // Fewer iterations than tasks still wanted: one task per index.
-    if (rule.quantum != 1 && bound % rule.quantum == 0 && bound > rule.quantum) {
-      tile[loop] = rule.quantum;
-      tasks *= bound / rule.quantum;
-    } else if (rule.quantum == 1) {
-      tile[loop] = 1;
-      tasks *= bound;
+    // Fewer pieces than tasks still wanted: one task per quantum (per index when it is 1).
+    if (bound % quantum == 0 && bound > quantum) {
+      tile[loop] = quantum;
+      tasks *= bound / quantum;
     }
   }
   if (tasks < 2)
@@ -99,15 +97,16 @@ SplitRule splitRuleOf(linalg::LinalgOp op) {
   return rule;
 }
 
-/// Matmul (m, n, k): column blocks that a 256-bit vector divides keep the register tile's
-/// width; when N has none, row blocks.
+/// Matmul (m, n, k): blocks of 8 rows and 32 columns at least, the largest register tile of
+/// CpuTarget.cpp (8 x two AVX-512 vectors), so that splitting never narrows a task below
+/// one register tile; when the shape has no such blocks, any that divide.
 SmallVector<int64_t> chooseMatmulTaskTile(ArrayRef<int64_t> bounds, int64_t minTasks) {
-  SplitRule columns{{false, true, false}, /*divide=*/true, /*quantum=*/8};
-  SmallVector<int64_t> tile = chooseTaskTile(bounds, columns, minTasks);
+  SplitRule blocks{{true, true, false}, /*divide=*/true, /*quantum=*/{8, 32, 1}};
+  SmallVector<int64_t> tile = chooseTaskTile(bounds, blocks, minTasks);
   if (!tile.empty())
     return tile;
-  SplitRule rows{{true, false, false}, /*divide=*/true, /*quantum=*/1};
-  return chooseTaskTile(bounds, rows, minTasks);
+  SplitRule any{{true, true, false}, /*divide=*/true, /*quantum=*/{}};
+  return chooseTaskTile(bounds, any, minTasks);
 }
 
 /// The loop bounds of a statically shaped linalg op on tensors, or nullopt.

@@ -37,7 +37,7 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
     shape has that many), the unit of work the threads share: after bufferization the
     forall becomes an `scf.parallel` and then an OpenMP work-sharing loop. Convolutions are
     split over images and output rows only, so each task keeps whole register tiles; a
-    matmul over row or column blocks that its register tile divides. Reductions stay inside
+    matmul over blocks of at least one register tile (8 rows x 32 columns). Reductions stay inside
     a task.
   }];
   let options = [

@@ -1,12 +1,12 @@
 // kiln-parallelize splits large linalg ops into scf.forall tasks along their leading parallel
-// loops: a convolution over images and output rows only, a matmul over column blocks of whole
-// vectors, an elementwise op one task per leading index and then in pieces; small ops and
+// loops: a convolution over images and output rows only, a matmul over blocks of whole
+// register tiles, an elementwise op one task per leading index and then in pieces; small ops and
 // reductions' reduced loops stay as they are.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize))' | FileCheck %s
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{min-tasks=4}))' | FileCheck %s --check-prefix=FOUR
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-4: omp.parallel
+// OMP-COUNT-5: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 
@@ -25,12 +25,23 @@ func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>,
   return %y : tensor<2x8x8x64xf32>
 }
 
-// N = 1000: blocks of 40 columns (a multiple of 8 dividing 1000), 25 tasks.
+// Blocks of 8 rows (one task per block: 8 tasks), then the columns in halves of 64 (a
+// multiple of 32): 16 tasks, each at least one register tile.
 // CHECK-LABEL: func @matmul
-// CHECK: scf.forall (%{{.*}}) = (0) to (1000) step (40)
-// CHECK: linalg.matmul {{.*}} -> tensor<32x40xf32>
-func.func @matmul(%a: tensor<32x256xf32>, %b: tensor<256x1000xf32>,
-                  %c: tensor<32x1000xf32>) -> tensor<32x1000xf32> {
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 128) step (8, 64)
+// CHECK: linalg.matmul {{.*}} -> tensor<8x64xf32>
+func.func @matmul(%a: tensor<64x256xf32>, %b: tensor<256x128xf32>,
+                  %c: tensor<64x128xf32>) -> tensor<64x128xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x128xf32>) outs(%c : tensor<64x128xf32>) -> tensor<64x128xf32>
+  return %y : tensor<64x128xf32>
+}
+
+// A classifier: no 32-column block divides 1000, so only the rows are split.
+// CHECK-LABEL: func @classifier
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (8)
+// CHECK: linalg.matmul {{.*}} -> tensor<8x1000xf32>
+func.func @classifier(%a: tensor<32x256xf32>, %b: tensor<256x1000xf32>,
+                      %c: tensor<32x1000xf32>) -> tensor<32x1000xf32> {
   %y = linalg.matmul ins(%a, %b : tensor<32x256xf32>, tensor<256x1000xf32>) outs(%c : tensor<32x1000xf32>) -> tensor<32x1000xf32>
   return %y : tensor<32x1000xf32>
 }
