@@ -4,7 +4,8 @@
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-codegen-contractions{vector-bits=512}))' | FileCheck %s --check-prefix=AVX512
 
 // With 256-bit vectors: 2 pixels x 32 channels (8 ymm accumulators), 32 input channels per step.
-// With 512-bit vectors: 4 pixels x 64 channels (16 zmm accumulators), 64 input channels per step.
+// With 512-bit vectors: 4 pixels x 64 channels (16 zmm accumulators), 16 input channels per step
+// (a step unrolls to at most 256 FMAs).
 // AVX2-LABEL: func @conv
 // AVX2: scf.for {{.*}} step %c2
 // AVX2: scf.for {{.*}} step %c32
@@ -12,7 +13,7 @@
 // AVX2: vector.contract {{.*}} : vector<1x2x32xf32>, vector<32x32xf32> into vector<1x2x32xf32>
 // AVX2-NOT: linalg.conv
 // AVX512-LABEL: func @conv
-// AVX512: vector.contract {{.*}} : vector<1x4x64xf32>, vector<64x64xf32> into vector<1x4x64xf32>
+// AVX512: vector.contract {{.*}} : vector<1x4x16xf32>, vector<16x64xf32> into vector<1x4x64xf32>
 func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>) -> tensor<2x8x8x64xf32> {
   %zero = arith.constant 0.0 : f32
   %e = tensor.empty() : tensor<2x8x8x64xf32>
