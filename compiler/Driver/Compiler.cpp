@@ -12,6 +12,7 @@
 #include "compiler/Transforms/Passes.h"
 #include "compiler/Target/EmitArtifact.h"
 #include "frontends/lang/LangImporter.h"
+#include "frontends/onnx/OnnxExporter.h"
 #include "frontends/onnx/OnnxImporter.h"
 
 #include "mlir/IR/Diagnostics.h"
@@ -83,6 +84,15 @@ void printDiagnostic(Diagnostic &diag) {
     printDiagnostic(note);
 }
 
+/// The batch the frontends pin a symbolic leading dimension to: the user's, or for
+/// --emit=onnx without --batch one of kilnc's own, which the exporter writes back as
+/// symbolic (an ONNX model need not pin it).
+std::optional<int64_t> importBatch(const kiln::CompileOptions &options) {
+  if (!options.batch && options.emit == kiln::EmitKind::Onnx)
+    return 1;
+  return options.batch;
+}
+
 OwningOpRef<ModuleOp> loadModel(const kiln::CompileOptions &options, MLIRContext &context) {
   llvm::StringRef extension = llvm::sys::path::extension(options.inputPath);
   if (extension == ".mlir") {
@@ -98,13 +108,15 @@ OwningOpRef<ModuleOp> loadModel(const kiln::CompileOptions &options, MLIRContext
   }
   if (extension == ".kiln") {
     kiln::LangImportOptions langOptions;
-    langOptions.batch = options.batch;
+    langOptions.batch = importBatch(options);
     for (const auto &dim : options.namedDims)
       langOptions.namedDims[dim.getKey()] = dim.getValue();
     return kiln::importLangFile(options.inputPath, context, langOptions);
   }
   kiln::OnnxImportOptions importOptions;
-  importOptions.batch = options.batch;
+  importOptions.batch = importBatch(options);
+  // A batch kilnc chose itself is not worth a warning when the model has a static one.
+  importOptions.warnUnusedBatch = options.batch.has_value();
   for (const auto &dim : options.namedDims)
     importOptions.namedDims[dim.getKey()] = dim.getValue();
   for (const auto &binding : options.bindings)
@@ -139,6 +151,9 @@ std::string defaultOutputPath(const kiln::CompileOptions &options) {
     extension = "o";
     break;
   case kiln::EmitKind::Kx:
+    break;
+  case kiln::EmitKind::Onnx:
+    extension = "onnx";
     break;
   }
   llvm::sys::path::replace_extension(path, extension);
@@ -220,6 +235,14 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   context.disableMultithreading();
   StageClock clock(options.verbose);
 
+  // kilnc model.onnx --emit=onnx would write model.onnx: refuse to replace the input.
+  if (options.emit == EmitKind::Onnx && llvm::sys::fs::equivalent(options.inputPath,
+                                                                   options.outputPath)) {
+    llvm::errs() << "kilnc: error: the output '" << options.outputPath
+                 << "' is the input model; name another file with -o\n";
+    return 1;
+  }
+
   OwningOpRef<ModuleOp> module = loadModel(options, context);
   if (!module)
     return 1;
@@ -253,6 +276,11 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   }
   if (options.emit == EmitKind::Mlir)
     return failed(writeText(options, [&](llvm::raw_ostream &os) { module->print(os); }));
+  if (options.emit == EmitKind::Onnx) {
+    OnnxExportOptions exportOptions;
+    exportOptions.symbolicBatch = !options.batch;
+    return failed(exportOnnxFile(*module, options.outputPath, exportOptions));
+  }
 
   FailureOr<ArtifactAbi> abi = collectArtifactAbi(*module);
   if (failed(abi))

@@ -18,6 +18,7 @@ enum class EmitKind {
   Llvm,        ///< optimised LLVM IR with the artifact descriptor
   Obj,         ///< an object file
   Kx,          ///< the artifact: a shared object the runtime loads
+  Onnx,        ///< the inference function as an ONNX model (frontends/onnx/OnnxExporter.h)
 };
 
 /// What `--train` adds: the loss, the optimizer and their settings (docs/training.md).

@@ -274,7 +274,8 @@ Evaluator::Flow Evaluator::executeFor(const ForStmt &s) {
 
 FailureOr<RankedTensorType> Evaluator::tensorType(StringRef dtype, SMLoc dtypeLoc,
                                                   const std::vector<ExprPtr> &dims,
-                                                  bool allowSymbolic) {
+                                                  bool allowSymbolic,
+                                                  std::optional<std::string> *batchDim) {
   Type element = llvm::StringSwitch<Type>(dtype)
                      .Case("f32", body.getF32Type())
                      .Case("f64", body.getF64Type())
@@ -292,9 +293,11 @@ FailureOr<RankedTensorType> Evaluator::tensorType(StringRef dtype, SMLoc dtypeLo
       auto pinned = options.namedDims.find(name->name);
       if (pinned != options.namedDims.end())
         shape.push_back(pinned->second);
-      else if (i == 0 && options.batch)
+      else if (i == 0 && options.batch) {
         shape.push_back(*options.batch);
-      else
+        if (batchDim)
+          *batchDim = name->name;
+      } else
         return error(dim->loc, "dimension '" + name->name + "' is symbolic; pin it with " +
                                    (i == 0 ? "--batch N or " : "") + "--dim " + name->name +
                                    "=N");
@@ -315,11 +318,18 @@ FailureOr<RankedTensorType> Evaluator::tensorType(StringRef dtype, SMLoc dtypeLo
 Evaluator::Flow Evaluator::executeInput(const InputStmt &s) {
   if (!scopes.empty())
     return stop(s.loc, "inputs are declared in the model, not in a block");
-  FailureOr<RankedTensorType> type = tensorType(s.dtype, s.dtypeLoc, s.dims, true);
+  std::optional<std::string> batchDim;
+  FailureOr<RankedTensorType> type = tensorType(s.dtype, s.dtypeLoc, s.dims, true, &batchDim);
   if (failed(type))
     return Flow::Failed;
   if (!bufferNames.insert(s.name).second) {
     return stop(s.loc, "'" + s.name + "' is already the name of an input or output");
+  }
+  if (batchDim) {
+    // Remembered for the ONNX exporter, which keeps such a dimension symbolic.
+    NamedAttrList pinned(module->getAttrOfType<DictionaryAttr>(kiln::kSymbolicBatchAttrName));
+    pinned.set(s.name, body.getStringAttr(*batchDim));
+    module->setAttr(kiln::kSymbolicBatchAttrName, pinned.getDictionary(context()));
   }
   // Inputs come before the parameters among the arguments, as the ONNX importer orders them.
   Location location = NameLoc::get(StringAttr::get(context(), s.name), loc(s.loc));

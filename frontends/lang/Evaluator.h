@@ -21,6 +21,8 @@
 #include "llvm/ADT/StringSet.h"
 
 #include <functional>
+#include <optional>
+#include <string>
 
 namespace kiln::lang {
 
@@ -171,10 +173,12 @@ private:
   mlir::FailureOr<Datum> sliceTensor(const IndexExpr &e, mlir::Value tensor);
   mlir::FailureOr<bool> condition(const Expr &e);
   /// The dimensions of an input or parameter: integers, or (inputs only) symbolic names
-  /// pinned by the options.
+  /// pinned by the options. Sets `batchDim` to the leading dimension's name when the batch
+  /// option pinned it.
   mlir::FailureOr<mlir::RankedTensorType> tensorType(llvm::StringRef dtype, llvm::SMLoc dtypeLoc,
                                                      const std::vector<ExprPtr> &dims,
-                                                     bool allowSymbolic);
+                                                     bool allowSymbolic,
+                                                     std::optional<std::string> *batchDim = nullptr);
   mlir::LogicalResult finishFunction(const Definition &model);
 
   const Program &program;

@@ -27,7 +27,8 @@ struct LangImportOptions {
 /// the ONNX importer produces: one `kiln.parameter @"<checkpoint key>"` per parameter, then
 /// `func.func @forward` whose arguments are the inputs and then the parameters, and whose
 /// results are the outputs, each with `kiln.buffer` and `kiln.role`. A `loss` statement
-/// becomes the module attributes `kiln.loss` and `kiln.label_smoothing`. Errors are printed
+/// becomes the module attributes `kiln.loss` and `kiln.label_smoothing`; inputs whose
+/// symbolic leading dimension `batch` pinned are named in `kiln.symbolic_batch`. Errors are printed
 /// as "file:line:col: error: ..." with the source line and a caret; returns null after them.
 mlir::OwningOpRef<mlir::ModuleOp> importLangFile(llvm::StringRef path, mlir::MLIRContext &context,
                                                  const LangImportOptions &options);

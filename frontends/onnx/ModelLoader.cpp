@@ -75,6 +75,7 @@ void pinInputDimensions(onnx::ModelProto &model, const LoadOptions &options,
         continue;
       }
       if (axis == 0 && options.batch) {
+        result.batchPinned[input.name()] = name;
         dim->set_dim_value(*options.batch);
         batchUsed = true;
         continue;
@@ -97,7 +98,7 @@ void pinInputDimensions(onnx::ModelProto &model, const LoadOptions &options,
                               ": no graph input has a symbolic dimension '" + name +
                               "' (the model's symbolic dimensions: " + joined(symbolicNames) +
                               ")");
-  if (options.batch && !batchUsed)
+  if (options.batch && !batchUsed && options.warnUnusedBatch)
     result.warnings.push_back("--batch " + std::to_string(*options.batch) +
                               " has no effect: no graph input has a symbolic leading "
                               "dimension left to pin");

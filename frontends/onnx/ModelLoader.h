@@ -21,6 +21,8 @@ namespace kiln::onnx_import {
 struct LoadOptions {
   /// Pins the symbolic leading dimension of every graph input.
   std::optional<int64_t> batch;
+  /// Whether a `batch` that pins nothing is worth a warning (not when kilnc chose it).
+  bool warnUnusedBatch = true;
   /// Pins symbolic dimensions by dim_param name; wins over `batch`.
   std::map<std::string, int64_t> namedDims;
   /// Graph inputs frozen to the tensor in a TensorProto file: they become initializers.
@@ -44,6 +46,9 @@ struct LoadResult {
   /// One message per problem, without the file name (the caller adds it). Empty on success.
   std::vector<std::string> errors;
   std::vector<std::string> warnings;
+  /// Each graph input whose symbolic leading dimension `batch` pinned, and that dimension's
+  /// dim_param ("" if it had none).
+  std::map<std::string, std::string> batchPinned;
 };
 
 /// Parses `path`, checks the opset, binds inputs, runs ONNX's checker, pins symbolic input

@@ -30,6 +30,7 @@ OwningOpRef<ModuleOp> kiln::importOnnxFile(StringRef path, MLIRContext &context,
 
   LoadOptions loadOptions;
   loadOptions.batch = options.batch;
+  loadOptions.warnUnusedBatch = options.warnUnusedBatch;
   for (const auto &dim : options.namedDims)
     loadOptions.namedDims[dim.getKey().str()] = dim.getValue();
   for (const auto &binding : options.bindings)
@@ -52,6 +53,28 @@ OwningOpRef<ModuleOp> kiln::importOnnxFile(StringRef path, MLIRContext &context,
   GraphImporter importer(*module, path, versions);
   if (failed(importer.importGraph(model.graph(), onnxImporters())))
     return nullptr;
+  // The loss a kiln model file declares, as kilnc --emit=onnx writes it: `kilnc --train`
+  // then trains the exported model as it would the model file.
+  Builder metadata(&context);
+  for (const onnx::StringStringEntryProto &entry : model.metadata_props()) {
+    if (entry.key() == "kiln.loss") {
+      (*module)->setAttr("kiln.loss", metadata.getStringAttr(entry.value()));
+    } else if (entry.key() == "kiln.label_smoothing") {
+      double smoothing = 0;
+      if (llvm::StringRef(entry.value()).getAsDouble(smoothing))
+        emitWarning(fileLoc) << "metadata kiln.label_smoothing = '" << entry.value()
+                             << "' is not a number; ignored";
+      else
+        (*module)->setAttr("kiln.label_smoothing", metadata.getF64FloatAttr(smoothing));
+    }
+  }
+  if (!loaded.batchPinned.empty()) {
+    // Remembered for the ONNX exporter, which keeps such a dimension symbolic.
+    SmallVector<NamedAttribute> pinned;
+    for (const auto &[input, dim] : loaded.batchPinned)
+      pinned.push_back(metadata.getNamedAttr(input, metadata.getStringAttr(dim)));
+    (*module)->setAttr(kiln::kSymbolicBatchAttrName, metadata.getDictionaryAttr(pinned));
+  }
   // Each op was verified as it was built; this checks the function and module around them.
   if (failed(verify(*module))) {
     emitError(fileLoc) << "the imported module does not verify (an importer bug: please "

@@ -21,6 +21,9 @@ struct OnnxImportOptions {
   /// Pins the symbolic leading (batch) dimension of every graph input (a warning if none has
   /// one); other symbolic dimensions need `namedDims`.
   std::optional<int64_t> batch;
+  /// Whether a `batch` that pins nothing is worth a warning (kilnc --emit=onnx pins one
+  /// itself and says nothing when the model has a static batch).
+  bool warnUnusedBatch = true;
   /// Pins symbolic dimensions by their ONNX dim_param name; wins over `batch`.
   llvm::StringMap<int64_t> namedDims;
   /// Freezes graph inputs (by name) to the tensor in a TensorProto file at compile time.
@@ -35,7 +38,9 @@ struct OnnxImportOptions {
 /// name) and `kiln.role` ("input", "parameter", "output"). Ops are located at
 /// NameLoc("<node name>", path:0:0). On failure returns null after reporting every problem
 /// through the context's diagnostics ("node 'conv3' (Conv): ..."), all unsupported ops at
-/// once. Loads the kiln and func dialects into `context`.
+/// once. An input whose symbolic leading dimension `batch` pinned is named in the module
+/// attribute `kiln.symbolic_batch`; the metadata `kiln.loss` and `kiln.label_smoothing`
+/// (written by the exporter) become the module attributes of those names. Loads the kiln and func dialects into `context`.
 mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(llvm::StringRef path, mlir::MLIRContext &context,
                                                  const OnnxImportOptions &options);
 

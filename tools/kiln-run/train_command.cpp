@@ -85,7 +85,8 @@ const char *const kiln::cli::kTrainHelp =
     "  --evaluate FILE          load this checkpoint and only evaluate\n"
     "  --export FILE.onnx       write the trained parameters and states into the source ONNX\n"
     "                           model's initializers\n"
-    "  --onnx-model FILE        the model --export starts from (default: the artifact's source)\n"
+    "  --onnx-model FILE        the model --export starts from (default: the artifact's source;\n"
+    "                           for a .kiln source, `kilnc model.kiln --emit=onnx` writes one)\n"
     "  -h, --help               this text\n"
     "\n"
     "Flags with a value also accept --flag=VALUE.\n";

@@ -23,7 +23,10 @@ int main(int argc, char **argv) {
                             "the module lowered to the LLVM dialect"),
                  clEnumValN(kiln::EmitKind::Llvm, "llvm", "optimised LLVM IR"),
                  clEnumValN(kiln::EmitKind::Obj, "obj", "an object file"),
-                 clEnumValN(kiln::EmitKind::Kx, "kx", "the artifact (default)")),
+                 clEnumValN(kiln::EmitKind::Kx, "kx", "the artifact (default)"),
+                 clEnumValN(kiln::EmitKind::Onnx, "onnx",
+                            "the inference model as ONNX (opset 17; the batch stays "
+                            "symbolic unless --batch pins it)")),
       cl::cat(category));
   cl::opt<int64_t> batch("batch",
                          cl::desc("Pin the symbolic leading (batch) dimension of the inputs to N"),
@@ -105,6 +108,7 @@ int main(int argc, char **argv) {
       "kilnc: compile a neural network into a kiln artifact\n\n"
       "  kilnc model.onnx --batch 8 -o model.kx      compile for batch 8\n"
       "  kilnc model.onnx --emit=mlir               show the imported kiln dialect\n"
+      "  kilnc model.kiln --emit=onnx -o model.onnx write the model as ONNX\n"
       "  kilnc model.onnx --train --batch 16 --optimizer sgd --momentum 0.9 -o m.kx\n"
       "  kiln-run train m.kx --data idx:DIR --lr 0.05 --epochs 1   train it\n"
       "  kiln-run infer model.kx --input x.pb --output-dir out/   run it\n");
@@ -148,6 +152,11 @@ int main(int argc, char **argv) {
   options.printIrAfterAll = printIr;
   options.timing = timing;
   options.verbose = verbose;
+  if (train && emit == kiln::EmitKind::Onnx) {
+    llvm::errs() << "kilnc: error: --emit=onnx writes the inference model; it does not take "
+                    "--train (kiln-run train --export writes trained weights into it)\n";
+    return 2;
+  }
   if (train) {
     kiln::TrainingOptions t;
     t.loss = loss;

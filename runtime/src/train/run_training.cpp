@@ -181,6 +181,17 @@ kiln_status_t Trainer::open() {
     if (options.onnxModelPath.empty() && !*kiln_artifact_source(artifactOwner.artifact))
       return invalid(options.artifactPath +
                      ": the artifact names no source model; give --onnx-model for --export");
+    // A model file or MLIR source has no ONNX model to write the weights into; kilnc
+    // --emit=onnx makes one with the same initializer names (said now, not after training).
+    std::string source = kiln_artifact_source(artifactOwner.artifact);
+    auto endsWith = [&](const std::string &suffix) {
+      return source.size() >= suffix.size() &&
+             source.compare(source.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (options.onnxModelPath.empty() && (endsWith(".kiln") || endsWith(".mlir")))
+      return invalid(options.artifactPath + ": the artifact was compiled from " + source +
+                     ", not from an ONNX model; write its ONNX form with `kilnc " + source +
+                     " --emit=onnx -o MODEL.onnx` and give --onnx-model MODEL.onnx for --export");
   }
   if (!options.logPath.empty())
     KILN_RETURN_IF_ERROR(MetricsLog::open(options.logPath, !options.resumePath.empty(), log));
