@@ -135,6 +135,8 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
       std::optional<SmallVector<int64_t>> bounds = staticTensorLoopBounds(op);
       if (!bounds)
         continue;
+      if (!allOps && !isa<linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(op))
+        continue;
       int64_t iterations = 1;
       for (int64_t bound : *bounds)
         iterations *= bound;
