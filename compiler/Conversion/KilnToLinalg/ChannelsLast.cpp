@@ -37,6 +37,7 @@ constexpr int64_t kFchwToHwcf[] = {2, 3, 1, 0};
 constexpr int64_t kNchwToChwn[] = {1, 2, 3, 0}; // filter gradient: C is the batch
 constexpr int64_t kNchwToHwnf[] = {2, 3, 0, 1}; // filter gradient: dY is the window
 constexpr int64_t kChwfToFchw[] = {3, 0, 1, 2};
+constexpr int64_t kNfhwToFnhw[] = {1, 0, 2, 3}; // 1x1 filter gradient: F rows of the matmul
 
 Value convNhwcHwcf(OpBuilder &b, Location loc, Value input, Value filter, Value init,
                    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations) {
@@ -51,12 +52,14 @@ RankedTensorType withShape(Value like, ArrayRef<int64_t> shape) {
   return RankedTensorType::get(shape, cast<RankedTensorType>(like.getType()).getElementType());
 }
 
+/// value[offsets : offsets + sizes * strides : strides]; unit strides when none are given.
 Value slice(OpBuilder &b, Location loc, Value value, ArrayRef<int64_t> offsets,
-            ArrayRef<int64_t> sizes) {
-  SmallVector<int64_t> ones(sizes.size(), 1);
+            ArrayRef<int64_t> sizes, ArrayRef<int64_t> strides = {}) {
+  SmallVector<int64_t> steps(strides);
+  steps.resize(sizes.size(), 1);
   return b.create<tensor::ExtractSliceOp>(
       loc, withShape(value, sizes), value, getAsIndexOpFoldResult(b.getContext(), offsets),
-      getAsIndexOpFoldResult(b.getContext(), sizes), getAsIndexOpFoldResult(b.getContext(), ones));
+      getAsIndexOpFoldResult(b.getContext(), sizes), getAsIndexOpFoldResult(b.getContext(), steps));
 }
 
 /// The filter gradient of a 1x1, unpadded convolution as a matmul over (n, oh, ow): the
@@ -68,16 +71,12 @@ Value pointwiseFilterGradient(PatternRewriter &rewriter, Conv2DBackwardFilterOp 
   int64_t n = dyType.getDimSize(0), f = dyType.getDimSize(1), oh = dyType.getDimSize(2),
           ow = dyType.getDimSize(3), c = filterType.getDimSize(1);
   ArrayRef<int64_t> strides = op.getStrides();
-  MLIRContext *ctx = rewriter.getContext();
-  Value sampled = rewriter.create<tensor::ExtractSliceOp>(
-      loc, withShape(op.getInput(), {n, c, oh, ow}), op.getInput(),
-      getAsIndexOpFoldResult(ctx, {0, 0, 0, 0}), getAsIndexOpFoldResult(ctx, {n, c, oh, ow}),
-      getAsIndexOpFoldResult(ctx, {1, 1, strides[0], strides[1]}));
+  Value sampled = slice(rewriter, loc, op.getInput(), {0, 0, 0, 0}, {n, c, oh, ow},
+                        {1, 1, strides[0], strides[1]});
   int64_t pixels = n * oh * ow;
   Value x = transposeTensor(rewriter, loc, sampled, kNchwToNhwc);
   x = rewriter.create<tensor::CollapseShapeOp>(loc, withShape(x, {pixels, c}), x,
                                                ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-  constexpr int64_t kNfhwToFnhw[] = {1, 0, 2, 3};
   Value dy = transposeTensor(rewriter, loc, op.getOutputGrad(), kNfhwToFnhw);
   dy = rewriter.create<tensor::CollapseShapeOp>(loc, withShape(dy, {f, pixels}), dy,
                                                 ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
