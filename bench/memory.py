@@ -42,19 +42,12 @@ def peak_rss(command, env=None):
 
 def torch_worker(name, batch, steps, threads):
     """The PyTorch side, run in its own process so that its peak is its own."""
-    import torch
-    from torch import nn
+    from model_steps import torch_training_step
     from resnets import MODELS
-    torch.set_num_threads(threads)
     make, shape = MODELS[name]
-    model = make().to(memory_format=torch.channels_last).train()
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
-    x = torch.randn(batch, *shape).contiguous(memory_format=torch.channels_last)
-    labels = torch.randint(0, model[-1].out_features, (batch,))
+    step = torch_training_step(make(), shape, batch, threads)
     for _ in range(steps):
-        optimizer.zero_grad(set_to_none=True)
-        nn.functional.cross_entropy(model(x), labels).backward()
-        optimizer.step()
+        step()
 
 
 def artifact_bytes(bin_dir, artifact):
@@ -85,7 +78,7 @@ def main():
         torch_worker(args.torch_worker, args.batch, args.torch_steps, args.threads)
         return 0
 
-    from model_steps import export
+    from model_steps import export, kiln_compile_training, kiln_train_command
     from resnets import MODELS
     bin_dir = os.path.join(args.build, "bin")
     rows = []
@@ -95,14 +88,10 @@ def main():
             onnx_path = os.path.join(work, f"{name}.onnx")
             export(make(), args.batch, shape, onnx_path)
             artifact = os.path.join(work, f"{name}.kx")
-            subprocess.run([os.path.join(bin_dir, "kilnc"), onnx_path, "--train", "--batch",
-                            str(args.batch), "--optimizer", "sgd", "--momentum", "0.9", "-o",
-                            artifact], check=True, capture_output=True)
+            kiln_compile_training(bin_dir, onnx_path, args.batch, artifact)
             env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
             kiln_base, _ = peak_rss([os.path.join(bin_dir, "kiln-run"), "info", artifact])
-            kiln_peak, _ = peak_rss([os.path.join(bin_dir, "kiln-run"), "train", artifact,
-                                     "--data", "synthetic", "--steps", str(args.steps),
-                                     "--lr", "0.01", "--no-eval", "--progress", "lines"], env)
+            kiln_peak, _ = peak_rss(kiln_train_command(bin_dir, artifact, args.steps), env)
             roles, plans = artifact_bytes(bin_dir, artifact)
             worker = [sys.executable, os.path.abspath(__file__), "--torch-worker", name,
                       "--batch", str(args.batch), "--threads", str(args.threads)]

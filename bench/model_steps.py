@@ -39,7 +39,9 @@ def export(model, batch, shape, path):
                       input_names=["image"], output_names=["logits"])
 
 
-def torch_train_speed(model, shape, batch, steps, threads):
+def torch_training_step(model, shape, batch, threads):
+    """PyTorch at its best here: `threads` threads, channels_last, SGD with momentum on one
+    fixed synthetic batch. Returns the step; nothing has run yet."""
     torch.set_num_threads(threads)
     model = model.to(memory_format=torch.channels_last).train()
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
@@ -50,6 +52,11 @@ def torch_train_speed(model, shape, batch, steps, threads):
         optimizer.zero_grad(set_to_none=True)
         nn.functional.cross_entropy(model(x), labels).backward()
         optimizer.step()
+    return step
+
+
+def torch_train_speed(model, shape, batch, steps, threads):
+    step = torch_training_step(model, shape, batch, threads)
     step()
     start = time.perf_counter()
     for _ in range(steps):
@@ -57,11 +64,27 @@ def torch_train_speed(model, shape, batch, steps, threads):
     return steps * batch / (time.perf_counter() - start)
 
 
+def kiln_compile_training(bin_dir, onnx_path, batch, artifact):
+    """kilnc --train with the updates of torch_training_step; returns the seconds it took."""
+    start = time.perf_counter()
+    result = subprocess.run([os.path.join(bin_dir, "kilnc"), onnx_path, "--train", "--batch",
+                             str(batch), "--optimizer", "sgd", "--momentum", "0.9", "-o",
+                             artifact], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise RuntimeError("kilnc --train: " + result.stderr.strip()[-500:])
+    return time.perf_counter() - start
+
+
+def kiln_train_command(bin_dir, artifact, steps):
+    """`kiln-run train` on synthetic data, without the end-of-run evaluation."""
+    return [os.path.join(bin_dir, "kiln-run"), "train", artifact, "--data", "synthetic",
+            "--steps", str(steps), "--lr", "0.01", "--no-eval", "--progress", "lines"]
+
+
 def kiln_train_speed(bin_dir, artifact, steps, threads):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-    result = subprocess.run([os.path.join(bin_dir, "kiln-run"), "train", artifact, "--data",
-                             "synthetic", "--steps", str(steps), "--lr", "0.01", "--no-eval",
-                             "--progress", "lines"], capture_output=True, text=True, env=env)
+    result = subprocess.run(kiln_train_command(bin_dir, artifact, steps), capture_output=True,
+                            text=True, env=env)
     match = re.search(r"train: ([0-9.]+) images/s", result.stdout + result.stderr)
     if result.returncode != 0 or not match:
         raise RuntimeError("kiln-run train: " +
@@ -116,14 +139,8 @@ def main():
             artifact = onnx_path[:-5] + ".kx"
             kiln, compile_s = None, None
             try:
-                start = time.perf_counter()
-                result = subprocess.run([os.path.join(bin_dir, "kilnc"), onnx_path, "--train",
-                                         "--batch", str(args.train_batch), "--optimizer", "sgd",
-                                         "--momentum", "0.9", "-o", artifact],
-                                        capture_output=True, text=True)
-                compile_s = time.perf_counter() - start
-                if result.returncode != 0:
-                    raise RuntimeError("kilnc --train: " + result.stderr.strip()[-500:])
+                compile_s = kiln_compile_training(bin_dir, onnx_path, args.train_batch,
+                                                  artifact)
                 kiln = kiln_train_speed(bin_dir, artifact, args.train_steps, args.threads)
             except RuntimeError as error:
                 print(f"{name} training: {error}")
