@@ -81,6 +81,26 @@ SmallVector<int64_t> chooseTaskTile(ArrayRef<int64_t> bounds, const SplitRule &r
   return tile;
 }
 
+/// Whether `expr` grows with every loop index it reads: sums, and products with positive
+/// constants, of loop indices and constants. Upstream's tiling takes an operand's slice from
+/// where the map sends a tile's first index and its sizes, which holds only for such maps:
+/// for a flipped filter, read at `2 - kh`, it takes a one-element slice at offset 2 even
+/// where kh is not split.
+bool isIncreasing(AffineExpr expr) {
+  if (isa<AffineDimExpr, AffineConstantExpr>(expr))
+    return true;
+  auto binary = dyn_cast<AffineBinaryOpExpr>(expr);
+  if (!binary)
+    return false;
+  if (binary.getKind() == AffineExprKind::Add)
+    return isIncreasing(binary.getLHS()) && isIncreasing(binary.getRHS());
+  if (binary.getKind() == AffineExprKind::Mul) {
+    auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    return factor && factor.getValue() > 0 && isIncreasing(binary.getLHS());
+  }
+  return false;
+}
+
 /// The split rule of `op`: a convolution over images and output rows (a register tile spans
 /// output columns and channels); a matmul over column blocks of whole vectors, else row
 /// blocks; anything else over any parallel loop.
@@ -135,7 +155,11 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
       std::optional<SmallVector<int64_t>> bounds = staticTensorLoopBounds(op);
       if (!bounds)
         continue;
-      if (!allOps && !isa<linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(op))
+      if (contractionsOnly && !isa<linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(op))
+        continue;
+      if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+            return llvm::all_of(map.getResults(), isIncreasing);
+          }))
         continue;
       int64_t iterations = 1;
       for (int64_t bound : *bounds)

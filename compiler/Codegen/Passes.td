@@ -31,25 +31,24 @@ def KilnFoldTransposesPass : Pass<"kiln-fold-transposes", "mlir::func::FuncOp"> 
 def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
   let summary = "Splits the outer parallel loops of large linalg ops into scf.forall tasks";
   let description = [{
-    On tensors, before `kiln-codegen-contractions`. Every statically shaped convolution and
-    matmul (every linalg op with `all-ops`) at the top level of a function with at least `min-iterations`
-    loop iterations is tiled along its
-    leading parallel loops into an `scf.forall` of at least `min-tasks` iterations (when its
+    On tensors, before `kiln-codegen-contractions`. Every statically shaped linalg op
+    (only convolutions and matmuls with `contractions-only`) at the top level of a function
+    with at least `min-iterations` loop iterations is tiled along its leading parallel loops into an `scf.forall` of at least `min-tasks` iterations (when its
     shape has that many), the unit of work the threads share: after bufferization the
     forall becomes an `scf.parallel` and then an OpenMP work-sharing loop. Convolutions are
     split over images and output rows only, so each task keeps whole register tiles; a
     matmul over blocks of at least one register tile (8 rows x 32 columns). Reductions stay inside
-    a task.
+    a task. An op that reads an operand through a decreasing index (a flipped filter) stays
+    whole: upstream's tiling cannot take slices of it.
   }];
   let options = [
     Option<"minTasks", "min-tasks", "int64_t", /*default=*/"16",
            "Split until there are this many tasks (several per thread balance the load)">,
     Option<"minIterations", "min-iterations", "int64_t", /*default=*/"32768",
            "Leave ops with fewer loop iterations on one thread (a fork costs microseconds)">,
-    Option<"allOps", "all-ops", "bool", /*default=*/"false",
-           "Split every linalg op, not only convolutions and matmuls. Off: with both split, "
-           "a ResNet-20 training run's losses varied from run to run on two threads (a race "
-           "not yet found; either kind alone is deterministic)">
+    Option<"contractionsOnly", "contractions-only", "bool", /*default=*/"false",
+           "Split only convolutions and matmuls (for measuring what splitting the other ops "
+           "gains)">
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",

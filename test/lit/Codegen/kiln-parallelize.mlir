@@ -1,18 +1,18 @@
 // kiln-parallelize splits large linalg ops into scf.forall tasks along their leading parallel
 // loops: a convolution over images and output rows only, a matmul over blocks of whole
 // register tiles, an elementwise op one task per leading index and then in pieces; small ops and
-// reductions' reduced loops stay as they are.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{all-ops}))' | FileCheck %s
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{all-ops min-tasks=4}))' | FileCheck %s --check-prefix=FOUR
-// By default only the contractions are split (docs/performance.md: the race seen with both).
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize))' | FileCheck %s --check-prefix=DEFAULT
-// DEFAULT-LABEL: func @conv
-// DEFAULT: scf.forall
-// DEFAULT-LABEL: func @elementwise
-// DEFAULT-NOT: scf.forall
-// DEFAULT-LABEL: func @channel_sums
+// reductions' reduced loops and ops that read through decreasing indices stay as they are.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize))' | FileCheck %s
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{min-tasks=4}))' | FileCheck %s --check-prefix=FOUR
+// contractions-only leaves every other op on one thread.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{contractions-only}))' | FileCheck %s --check-prefix=CONTRACTIONS
+// CONTRACTIONS-LABEL: func @conv
+// CONTRACTIONS: scf.forall
+// CONTRACTIONS-LABEL: func @elementwise
+// CONTRACTIONS-NOT: scf.forall
+// CONTRACTIONS-LABEL: func @channel_sums
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
-// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{all-ops}),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
 // OMP-COUNT-5: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
@@ -82,6 +82,21 @@ func.func @channel_sums(%x: tensor<8x64x16x16xf32>, %init: tensor<64xf32>) -> te
     linalg.yield %t : f32
   } -> tensor<64xf32>
   return %y : tensor<64xf32>
+}
+
+// The flipped filter of a backward-data convolution reads 2 - kh and 2 - kw: upstream's
+// tiling would take a one-element slice at offset 2 of those dimensions, in every task.
+// CHECK-LABEL: func @flipped_filter
+// CHECK-NOT: scf.forall
+// CHECK: return
+#flip = affine_map<(kh, kw, c, f) -> (c, f, 2 - kh, 2 - kw)>
+#hwcf = affine_map<(kh, kw, c, f) -> (kh, kw, c, f)>
+func.func @flipped_filter(%w: tensor<64x64x3x3xf32>, %init: tensor<3x3x64x64xf32>) -> tensor<3x3x64x64xf32> {
+  %y = linalg.generic {indexing_maps = [#flip, #hwcf], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%w : tensor<64x64x3x3xf32>) outs(%init : tensor<3x3x64x64xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    linalg.yield %a : f32
+  } -> tensor<3x3x64x64xf32>
+  return %y : tensor<3x3x64x64xf32>
 }
 
 // 16 x 64 = 1024 iterations: not worth a fork.
