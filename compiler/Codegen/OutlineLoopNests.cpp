@@ -94,9 +94,16 @@ struct KilnOutlineLoopNestsPass
     llvm::SetVector<Value> used;
     getUsedValuesDefinedAbove(nest.getRegions(), used);
     used.insert(nest.getOperands().begin(), nest.getOperands().end());
-    // Arguments: every passable value used directly or through a rebuilt view.
+    // Arguments: every passable value used directly or through a rebuilt view. A buffer
+    // that can be passed is, even when it is a view that could be rebuilt: the memory plan
+    // makes temporaries views of the workspace at constant offsets, and rebuilt inside, the
+    // offsets would make a stage's repeated blocks different functions.
     llvm::SetVector<Value> arguments;
     std::function<bool(Value)> collect = [&](Value value) {
+      if (isa<MemRefType>(value.getType()) && isPassable(value)) {
+        arguments.insert(value);
+        return true;
+      }
       if (isRebuildable(value))
         return llvm::all_of(value.getDefiningOp()->getOperands(), collect);
       if (!isPassable(value))

@@ -1,6 +1,7 @@
 // kiln-outline-loop-nests moves each top-level loop nest into a never-inlined function;
 // identical nests share one function.
 // RUN: kiln-opt %s --kiln-outline-loop-nests | FileCheck %s
+// RUN: kiln-opt %s --kiln-outline-loop-nests | FileCheck %s --check-prefix=PLANNED
 
 // CHECK-LABEL: func @step
 // CHECK-SAME: (%[[A:.*]]: memref<4x8xf32>, %[[B:.*]]: memref<4x8xf32>, %[[C:.*]]: memref<4x8xf32>, %[[S:.*]]: f32)
@@ -42,5 +43,36 @@ func.func @step(%a: memref<4x8xf32>, %b: memref<4x8xf32>, %c: memref<4x8xf32>, %
   }
   // Not a loop nest: stays.
   memref.copy %a, %b : memref<4x8xf32> to memref<4x8xf32>
+  return
+}
+
+// Planned temporaries are views of the workspace at constant offsets. The views are passed,
+// not rebuilt inside, so that the nests of repeated blocks, which differ only in offsets,
+// share one function.
+// PLANNED-LABEL: func @planned
+// PLANNED: %[[X:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<1024xi8> to memref<4x8xf32>
+// PLANNED: %[[Y:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<1024xi8> to memref<4x8xf32>
+// PLANNED: %[[Z:.*]] = memref.view %{{.*}}[%{{.*}}][] : memref<1024xi8> to memref<4x8xf32>
+// PLANNED: call @planned_nest0(%[[X]], %[[Y]])
+// PLANNED: call @planned_nest0(%[[Y]], %[[Z]])
+// PLANNED: func private @planned_nest0(%{{.*}}: memref<4x8xf32>, %{{.*}}: memref<4x8xf32>)
+// PLANNED-NOT: func private @planned_nest1
+func.func @planned(%workspace: memref<1024xi8>) {
+  %c0 = arith.constant 0 : index
+  %c128 = arith.constant 128 : index
+  %c256 = arith.constant 256 : index
+  %x = memref.view %workspace[%c0][] : memref<1024xi8> to memref<4x8xf32>
+  %y = memref.view %workspace[%c128][] : memref<1024xi8> to memref<4x8xf32>
+  %z = memref.view %workspace[%c256][] : memref<1024xi8> to memref<4x8xf32>
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%x : memref<4x8xf32>) outs(%y : memref<4x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.tanh %in : f32
+    linalg.yield %e : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]} ins(%y : memref<4x8xf32>) outs(%z : memref<4x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.tanh %in : f32
+    linalg.yield %e : f32
+  }
   return
 }
