@@ -93,7 +93,7 @@ def candidates():
     return [t for t in all_tests() if op_types(t) <= CLAIMED_OPS]
 
 
-def compare(expected_path, actual_path):
+def compare(expected_path, actual_path, rtol=RTOL, atol=ATOL):
     import numpy as np
     import onnx
     from onnx import numpy_helper
@@ -104,9 +104,9 @@ def compare(expected_path, actual_path):
     if expected.dtype != actual.dtype:
         return f"dtype {actual.dtype}, expected {expected.dtype}"
     if expected.dtype.kind == "f":
-        if not np.allclose(actual, expected, rtol=RTOL, atol=ATOL, equal_nan=True):
+        if not np.allclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True):
             diff = np.abs(actual.astype(np.float64) - expected.astype(np.float64))
-            return f"max abs error {np.nanmax(diff):.3g} (rtol {RTOL}, atol {ATOL})"
+            return f"max abs error {np.nanmax(diff):.3g} (rtol {rtol}, atol {atol})"
     elif not np.array_equal(actual, expected):
         return "values differ"
     return None
@@ -243,12 +243,16 @@ def main():
     parser.add_argument("--skip", default=os.path.join(HERE, "skip.txt"))
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--filter", default="", help="only tests whose name contains this")
+    parser.add_argument("--rtol", type=float, default=RTOL,
+                        help=f"compare: relative tolerance (default {RTOL})")
+    parser.add_argument("--atol", type=float, default=ATOL,
+                        help=f"compare: absolute tolerance (default {ATOL})")
     args = parser.parse_args()
 
     if args.mode == "compare":
         if len(args.files) != 2:
             parser.error("compare takes EXPECTED.pb ACTUAL.pb")
-        problem = compare(*args.files)
+        problem = compare(*args.files, rtol=args.rtol, atol=args.atol)
         print(f"{args.files[1]}: {problem}" if problem else f"{args.files[1]}: matches")
         return 1 if problem else 0
 
