@@ -333,6 +333,55 @@ FailureOr<Datum> full(Evaluator &evaluator, Arguments &args) {
                                                       DenseElementsAttr::get(type, v)));
 }
 
+FailureOr<Datum> compare(Evaluator &evaluator, Arguments &args) {
+  FailureOr<Value> a = args.tensor("a"), b = args.tensor("b");
+  FailureOr<std::string> predicate = args.string("predicate");
+  if (failed(a) || failed(b) || failed(predicate))
+    return failure();
+  if (!llvm::is_contained({"eq", "ne", "lt", "le", "gt", "ge"}, *predicate))
+    return args.mismatch("predicate", "one of \"eq\", \"ne\", \"lt\", \"le\", \"gt\", \"ge\"");
+  return asDatum(evaluator.inferred<kiln::CompareOp>(
+      args.call(), "compare", *a, *b, evaluator.builder().getStringAttr(*predicate)));
+}
+
+FailureOr<Datum> selectWhere(Evaluator &evaluator, Arguments &args) {
+  FailureOr<Value> condition = args.tensor("condition"), onTrue = args.tensor("on_true"),
+                   onFalse = args.tensor("on_false");
+  if (failed(condition) || failed(onTrue) || failed(onFalse))
+    return failure();
+  return asDatum(
+      evaluator.inferred<kiln::SelectOp>(args.call(), "select", *condition, *onTrue, *onFalse));
+}
+
+/// Class indices -> rows of `depth` floats (f32): on_value at the index, off_value elsewhere.
+FailureOr<Datum> oneHot(Evaluator &evaluator, Arguments &args) {
+  FailureOr<Value> indices = args.tensor("indices");
+  FailureOr<int64_t> depth = args.integer("depth");
+  FailureOr<double> on = args.number("on_value"), off = args.number("off_value");
+  if (failed(indices) || failed(depth) || failed(on) || failed(off))
+    return failure();
+  if (*depth < 1)
+    return args.mismatch("depth", "a positive integer");
+  SmallVector<int64_t> shape(cast<RankedTensorType>(indices->getType()).getShape());
+  shape.push_back(*depth);
+  OpBuilder &b = evaluator.builder();
+  return asDatum(evaluator.typed<kiln::OneHotOp>(
+      args.call(), "one_hot", RankedTensorType::get(shape, b.getF32Type()), *indices,
+      b.getI64IntegerAttr(*depth), b.getF64FloatAttr(*on), b.getF64FloatAttr(*off)));
+}
+
+FailureOr<Datum> broadcastTo(Evaluator &evaluator, Arguments &args) {
+  FailureOr<Value> x = args.tensor("x");
+  FailureOr<SmallVector<int64_t>> shape = args.integers("shape");
+  if (failed(x) || failed(shape))
+    return failure();
+  if (llvm::any_of(*shape, [](int64_t size) { return size < 1; }))
+    return args.mismatch("shape", "positive sizes");
+  Type element = cast<RankedTensorType>(x->getType()).getElementType();
+  return asDatum(evaluator.typed<kiln::BroadcastToOp>(
+      args.call(), "broadcast_to", RankedTensorType::get(*shape, element), *x));
+}
+
 } // namespace
 
 void kiln::lang::registerTensorBuiltins(BuiltinTable &table) {
@@ -362,6 +411,12 @@ void kiln::lang::registerTensorBuiltins(BuiltinTable &table) {
   table["squeeze"] = axesOp<kiln::SqueezeOp>("axes");
   table["unsqueeze"] = axesOp<kiln::UnsqueezeOp>("axes");
   table["transpose"] = axesOp<kiln::TransposeOp>("perm");
+  table["compare"] = {{{"a", {}}, {"b", {}}, {"predicate", {}}}, compare};
+  table["select"] = {{{"condition", {}}, {"on_true", {}}, {"on_false", {}}}, selectWhere};
+  table["one_hot"] = {{{"indices", {}}, {"depth", {}}, {"on_value", number(1.0)},
+                       {"off_value", number(0.0)}},
+                      oneHot};
+  table["broadcast_to"] = {{{"x", {}}, {"shape", {}}}, broadcastTo};
 
   table["leaky_relu"] = {{{"x", {}}, {"alpha", number(0.01)}},
                          [](Evaluator &evaluator, Arguments &args) -> FailureOr<Datum> {
