@@ -50,8 +50,13 @@ def main():
     args = parser.parse_args()
     try:
         model = onnx.load(args.model)
+    except Exception as error:  # protobuf's DecodeError, OSError, ...
+        print(f"random_inputs: error: {args.model}: not a readable ONNX model ({error})",
+              file=sys.stderr)
+        return 1
+    try:
         write_random_inputs(model, args.name, args.batch, args.out_dir)
-    except (OSError, ValueError, onnx.onnx_cpp2py_export.checker.ValidationError) as error:
+    except (OSError, ValueError) as error:
         print(f"random_inputs: error: {args.model}: {error}", file=sys.stderr)
         return 1
     return 0
