@@ -71,9 +71,10 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
   // Loop nests are outlined first, so that LLVM never sees one huge function; buffer copies
-  // become linalg ops before, so that they are outlined (and shared) like the other nests. The tasks of
-  // kiln-parallelize become OpenMP work-sharing loops; memrefs are lowered before the scf
-  // loops because each OpenMP body sits in a memref.alloca_scope, which must stay one block.
+  // become linalg ops before, so that they are outlined (and shared) like the other nests.
+  // The tasks of kiln-parallelize become OpenMP work-sharing loops; memrefs are lowered
+  // before the scf loops because each OpenMP body sits in a memref.alloca_scope, which must
+  // stay one block.
   appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg),kiln-outline-loop-nests,"
                      "func.func(kiln-loop-order,convert-linalg-to-loops),"
                      "scf-forall-to-parallel,convert-scf-to-openmp,lower-affine,"

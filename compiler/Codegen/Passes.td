@@ -33,13 +33,14 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
   let description = [{
     On tensors, before `kiln-codegen-contractions`. Every statically shaped linalg op
     (only convolutions and matmuls with `contractions-only`) at the top level of a function
-    with at least `min-iterations` loop iterations is tiled along its leading parallel loops into an `scf.forall` of at least `min-tasks` iterations (when its
-    shape has that many), the unit of work the threads share: after bufferization the
-    forall becomes an `scf.parallel` and then an OpenMP work-sharing loop. Convolutions are
-    split over images and output rows only, so each task keeps whole register tiles; a
-    matmul over blocks of at least one register tile (8 rows x 32 columns). Reductions stay inside
-    a task. An op that reads an operand through a decreasing index (a flipped filter) stays
-    whole: upstream's tiling cannot take slices of it.
+    with at least `min-iterations` loop iterations is tiled along its leading parallel loops
+    into an `scf.forall` of at least `min-tasks` iterations (when its shape has that many),
+    the unit of work the threads share: after bufferization the forall becomes an
+    `scf.parallel` and then an OpenMP work-sharing loop. Convolutions are split over images
+    and output rows only, so each task keeps whole register tiles; a matmul over blocks of at
+    least one register tile (8 rows x 32 columns). Reductions stay inside a task. An op that
+    reads an operand through a decreasing index (a flipped filter) stays whole: upstream's
+    tiling cannot take slices of it.
   }];
   let options = [
     Option<"minTasks", "min-tasks", "int64_t", /*default=*/"16",
