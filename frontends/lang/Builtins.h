@@ -24,6 +24,21 @@ mlir::FailureOr<mlir::Value> buildConvolution(Evaluator &evaluator, const Argume
 mlir::FailureOr<mlir::RankedTensorType> imageType(Evaluator &evaluator, const Arguments &args,
                                                   llvm::StringRef name);
 
+/// A pool's window from the arguments kernel, stride (default: the kernel, as in Keras),
+/// padding and, if `withDilation`, dilation: shared by the pools and their gradients.
+struct PoolWindow {
+  llvm::SmallVector<int64_t> kernel, strides, pads, dilations;
+};
+mlir::FailureOr<PoolWindow> poolWindow(const Arguments &args, mlir::RankedTensorType input,
+                                       bool withDilation);
+
+/// The list of positive sizes `name` (a shape).
+mlir::FailureOr<llvm::SmallVector<int64_t>> shapeArgument(const Arguments &args,
+                                                          llvm::StringRef name);
+
+/// The element type the language calls `name` ("f32", "i64", "bool", ...), or null.
+mlir::Type elementTypeNamed(mlir::OpBuilder &b, llvm::StringRef name);
+
 } // namespace kiln::lang
 
 #endif // KILN_FRONTENDS_LANG_BUILTINS_H

@@ -89,6 +89,52 @@ FailureOr<Value> kiln::lang::buildConvolution(Evaluator &evaluator, const Argume
                                             ArrayRef<int64_t>(*dilations), uint64_t(*groups));
 }
 
+FailureOr<PoolWindow> kiln::lang::poolWindow(const Arguments &args, RankedTensorType input,
+                                             bool withDilation) {
+  PoolWindow window;
+  FailureOr<SmallVector<int64_t>> kernel = args.pair("kernel");
+  if (failed(kernel))
+    return failure();
+  window.kernel = *kernel;
+  window.dilations = {1, 1};
+  if (withDilation) {
+    FailureOr<SmallVector<int64_t>> dilations = args.pair("dilation");
+    if (failed(dilations))
+      return failure();
+    window.dilations = *dilations;
+  }
+  // Keras's default: the stride is the pool size.
+  FailureOr<SmallVector<int64_t>> strides = args.isNone("stride") ? *kernel : args.pair("stride");
+  if (failed(strides))
+    return failure();
+  window.strides = *strides;
+  FailureOr<SmallVector<int64_t>> pads =
+      resolvePads(args, "padding", input, window.kernel, window.strides, window.dilations);
+  if (failed(pads))
+    return failure();
+  window.pads = *pads;
+  return window;
+}
+
+FailureOr<SmallVector<int64_t>> kiln::lang::shapeArgument(const Arguments &args, StringRef name) {
+  FailureOr<SmallVector<int64_t>> shape = args.integers(name);
+  if (failed(shape))
+    return failure();
+  if (llvm::any_of(*shape, [](int64_t size) { return size < 1; }))
+    return args.mismatch(name, "positive sizes");
+  return shape;
+}
+
+Type kiln::lang::elementTypeNamed(OpBuilder &b, StringRef name) {
+  return llvm::StringSwitch<Type>(name)
+      .Case("f32", b.getF32Type())
+      .Case("f64", b.getF64Type())
+      .Case("i32", b.getI32Type())
+      .Case("i64", b.getI64Type())
+      .Case("bool", b.getI1Type())
+      .Default(Type());
+}
+
 namespace {
 
 Datum none;
@@ -148,40 +194,29 @@ template <typename OpTy> Builtin axisNorm() {
 
 FailureOr<Datum> maxPool(Evaluator &evaluator, Arguments &args) {
   FailureOr<RankedTensorType> type = imageType(evaluator, args, "x");
-  FailureOr<SmallVector<int64_t>> kernel = args.pair("kernel"), dilations = args.pair("dilation");
+  if (failed(type))
+    return failure();
+  FailureOr<PoolWindow> window = poolWindow(args, *type, /*withDilation=*/true);
   FailureOr<bool> ceil = args.boolean("ceil_mode");
-  if (failed(type) || failed(kernel) || failed(dilations) || failed(ceil))
-    return failure();
-  // Keras's default: the stride is the pool size.
-  FailureOr<SmallVector<int64_t>> strides = args.isNone("stride") ? *kernel : args.pair("stride");
-  if (failed(strides))
-    return failure();
-  FailureOr<SmallVector<int64_t>> pads =
-      resolvePads(args, "padding", *type, *kernel, *strides, *dilations);
-  if (failed(pads))
+  if (failed(window) || failed(ceil))
     return failure();
   return asDatum(evaluator.inferred<kiln::MaxPool2DOp>(
-      args.call(), "max_pool", args.get("x").getTensor(), ArrayRef<int64_t>(*kernel),
-      ArrayRef<int64_t>(*strides), ArrayRef<int64_t>(*pads), ArrayRef<int64_t>(*dilations),
-      *ceil));
+      args.call(), "max_pool", args.get("x").getTensor(), ArrayRef<int64_t>(window->kernel),
+      ArrayRef<int64_t>(window->strides), ArrayRef<int64_t>(window->pads),
+      ArrayRef<int64_t>(window->dilations), *ceil));
 }
 
 FailureOr<Datum> avgPool(Evaluator &evaluator, Arguments &args) {
   FailureOr<RankedTensorType> type = imageType(evaluator, args, "x");
-  FailureOr<SmallVector<int64_t>> kernel = args.pair("kernel");
+  if (failed(type))
+    return failure();
+  FailureOr<PoolWindow> window = poolWindow(args, *type, /*withDilation=*/false);
   FailureOr<bool> ceil = args.boolean("ceil_mode"), countPad = args.boolean("count_include_pad");
-  if (failed(type) || failed(kernel) || failed(ceil) || failed(countPad))
-    return failure();
-  FailureOr<SmallVector<int64_t>> strides = args.isNone("stride") ? *kernel : args.pair("stride");
-  if (failed(strides))
-    return failure();
-  SmallVector<int64_t> ones = {1, 1};
-  FailureOr<SmallVector<int64_t>> pads = resolvePads(args, "padding", *type, *kernel, *strides, ones);
-  if (failed(pads))
+  if (failed(window) || failed(ceil) || failed(countPad))
     return failure();
   return asDatum(evaluator.inferred<kiln::AvgPool2DOp>(
-      args.call(), "avg_pool", args.get("x").getTensor(), ArrayRef<int64_t>(*kernel),
-      ArrayRef<int64_t>(*strides), ArrayRef<int64_t>(*pads), *ceil, *countPad));
+      args.call(), "avg_pool", args.get("x").getTensor(), ArrayRef<int64_t>(window->kernel),
+      ArrayRef<int64_t>(window->strides), ArrayRef<int64_t>(window->pads), *ceil, *countPad));
 }
 
 FailureOr<Datum> concat(Evaluator &evaluator, Arguments &args) {
@@ -292,23 +327,12 @@ FailureOr<Datum> batchNormInference(Evaluator &evaluator, Arguments &args) {
       operands[2], operands[3], operands[4], evaluator.builder().getF64FloatAttr(*epsilon)));
 }
 
-/// Element types by the names the language uses in `input` declarations.
-Type elementType(OpBuilder &b, StringRef name) {
-  return llvm::StringSwitch<Type>(name)
-      .Case("f32", b.getF32Type())
-      .Case("f64", b.getF64Type())
-      .Case("i32", b.getI32Type())
-      .Case("i64", b.getI64Type())
-      .Case("bool", b.getI1Type())
-      .Default(Type());
-}
-
 FailureOr<Datum> castOp(Evaluator &evaluator, Arguments &args) {
   FailureOr<Value> x = args.tensor("x");
   FailureOr<std::string> dtype = args.string("dtype");
   if (failed(x) || failed(dtype))
     return failure();
-  Type element = elementType(evaluator.builder(), *dtype);
+  Type element = elementTypeNamed(evaluator.builder(), *dtype);
   if (!element)
     return evaluator.error(args.loc("dtype"), "cast: unknown element type '" + *dtype + "'");
   auto type = cast<RankedTensorType>(x->getType()).clone(element);
@@ -316,16 +340,14 @@ FailureOr<Datum> castOp(Evaluator &evaluator, Arguments &args) {
 }
 
 FailureOr<Datum> full(Evaluator &evaluator, Arguments &args) {
-  FailureOr<SmallVector<int64_t>> shape = args.integers("shape");
+  FailureOr<SmallVector<int64_t>> shape = shapeArgument(args, "shape");
   FailureOr<double> value = args.number("value");
   FailureOr<std::string> dtype = args.string("dtype");
   if (failed(shape) || failed(value) || failed(dtype))
     return failure();
-  Type element = elementType(evaluator.builder(), *dtype);
+  Type element = elementTypeNamed(evaluator.builder(), *dtype);
   if (!element || element.isInteger(1))
     return evaluator.error(args.loc("dtype"), "full: unknown element type '" + *dtype + "'");
-  if (llvm::any_of(*shape, [](int64_t d) { return d <= 0; }))
-    return args.mismatch("shape", "positive sizes");
   auto type = RankedTensorType::get(*shape, element);
   Attribute v = isa<FloatType>(element) ? Attribute(FloatAttr::get(element, *value))
                                         : Attribute(IntegerAttr::get(element, int64_t(*value)));
@@ -372,11 +394,9 @@ FailureOr<Datum> oneHot(Evaluator &evaluator, Arguments &args) {
 
 FailureOr<Datum> broadcastTo(Evaluator &evaluator, Arguments &args) {
   FailureOr<Value> x = args.tensor("x");
-  FailureOr<SmallVector<int64_t>> shape = args.integers("shape");
+  FailureOr<SmallVector<int64_t>> shape = shapeArgument(args, "shape");
   if (failed(x) || failed(shape))
     return failure();
-  if (llvm::any_of(*shape, [](int64_t size) { return size < 1; }))
-    return args.mismatch("shape", "positive sizes");
   Type element = cast<RankedTensorType>(x->getType()).getElementType();
   return asDatum(evaluator.typed<kiln::BroadcastToOp>(
       args.call(), "broadcast_to", RankedTensorType::get(*shape, element), *x));

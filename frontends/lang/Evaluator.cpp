@@ -28,6 +28,7 @@ Evaluator::Evaluator(const Program &program, SourceDiagnostics &diagnostics, Mod
   registerTensorBuiltins(builtins);
   registerLayerBuiltins(builtins);
   registerValueBuiltins(builtins);
+  registerTrainingBuiltins(builtins);
 }
 
 LogicalResult Evaluator::error(SMLoc at, const llvm::Twine &message) {
@@ -44,7 +45,7 @@ Evaluator::Flow Evaluator::stop(SMLoc at, const llvm::Twine &message) {
 // Ops and parameters
 //===----------------------------------------------------------------------===//
 
-FailureOr<Value> Evaluator::finish(Operation *op, SMLoc at, StringRef what, bool infer) {
+FailureOr<Operation *> Evaluator::finish(Operation *op, SMLoc at, StringRef what, bool infer) {
   std::string messages;
   LogicalResult ok = success();
   {
@@ -67,7 +68,7 @@ FailureOr<Value> Evaluator::finish(Operation *op, SMLoc at, StringRef what, bool
     op->erase();
     return error(at, what + ": " + (messages.empty() ? "kiln rejects these operands" : messages));
   }
-  return op->getResult(0);
+  return op;
 }
 
 Value Evaluator::scalar(SMLoc at, double value, Type elementType) {

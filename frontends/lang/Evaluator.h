@@ -98,6 +98,7 @@ using BuiltinTable = llvm::StringMap<Builtin>;
 void registerTensorBuiltins(BuiltinTable &table);
 void registerLayerBuiltins(BuiltinTable &table);
 void registerValueBuiltins(BuiltinTable &table);
+void registerTrainingBuiltins(BuiltinTable &table);
 
 class Evaluator {
 public:
@@ -130,6 +131,15 @@ public:
   mlir::FailureOr<mlir::Value> inferred(llvm::SMLoc at, llvm::StringRef what, Args &&...args) {
     auto op = body.create<OpTy>(loc(at), mlir::NoneType::get(context()),
                                 std::forward<Args>(args)...);
+    return firstResult(finish(op.getOperation(), at, what, /*infer=*/true));
+  }
+  /// As `inferred`, for ops with `numResults` results.
+  template <typename OpTy, typename... Args>
+  mlir::FailureOr<mlir::Operation *> inferredOp(llvm::SMLoc at, llvm::StringRef what,
+                                                unsigned numResults, Args &&...args) {
+    llvm::SmallVector<mlir::Type> placeholders(numResults, mlir::NoneType::get(context()));
+    auto op = body.create<OpTy>(loc(at), mlir::TypeRange(placeholders),
+                                std::forward<Args>(args)...);
     return finish(op.getOperation(), at, what, /*infer=*/true);
   }
   /// Builds a kiln op with the given result type and verifies it.
@@ -137,7 +147,7 @@ public:
   mlir::FailureOr<mlir::Value> typed(llvm::SMLoc at, llvm::StringRef what, mlir::Type type,
                                      Args &&...args) {
     auto op = body.create<OpTy>(loc(at), type, std::forward<Args>(args)...);
-    return finish(op.getOperation(), at, what, /*infer=*/false);
+    return firstResult(finish(op.getOperation(), at, what, /*infer=*/false));
   }
   /// A rank-0 constant of `elementType` (a float or integer scalar in tensor arithmetic).
   mlir::Value scalar(llvm::SMLoc at, double value, mlir::Type elementType);
@@ -147,8 +157,13 @@ private:
   /// Reports an error and stops the statement that found it.
   Flow stop(llvm::SMLoc at, const llvm::Twine &message);
 
-  mlir::FailureOr<mlir::Value> finish(mlir::Operation *op, llvm::SMLoc at, llvm::StringRef what,
-                                      bool infer);
+  mlir::FailureOr<mlir::Operation *> finish(mlir::Operation *op, llvm::SMLoc at,
+                                            llvm::StringRef what, bool infer);
+  static mlir::FailureOr<mlir::Value> firstResult(mlir::FailureOr<mlir::Operation *> op) {
+    if (mlir::failed(op))
+      return mlir::failure();
+    return (*op)->getResult(0);
+  }
 
   Flow execute(const Body &statements);
   Flow execute(const Stmt &statement);

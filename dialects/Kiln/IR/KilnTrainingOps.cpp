@@ -104,6 +104,18 @@ LogicalResult OneHotOp::verify() {
 }
 
 //===----------------------------------------------------------------------===//
+// Random numbers
+//===----------------------------------------------------------------------===//
+
+LogicalResult RandomUniformOp::verify() {
+  // The lowering reads the seed as one scalar.
+  auto seedType = dyn_cast<RankedTensorType>(getSeed().getType());
+  if (!seedType || seedType.getRank() != 0)
+    return emitOpError("seed must be a rank-0 tensor, got ") << getSeed().getType();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Backward contractions and pools
 //===----------------------------------------------------------------------===//
 

@@ -83,6 +83,7 @@ def Kiln_RandomUniformOp : Kiln_Op<"random_uniform", [Pure]> {
   let arguments = (ins TensorOf<[I64]>:$seed, DefaultValuedAttr<I64Attr, "0">:$stream);
   let results = (outs Kiln_FloatTensor:$output);
   let assemblyFormat = "$seed attr-dict `:` type($seed) `->` type($output)";
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -293,3 +293,11 @@ func.func @cast_shape(%x: tensor<4xf32>) {
   %0 = kiln.cast %x : tensor<4xf32> -> tensor<5xi32>
   return
 }
+
+// -----
+
+func.func @random_seed_not_scalar(%seed: tensor<2xi64>) {
+  // expected-error @+1 {{seed must be a rank-0 tensor, got 'tensor<2xi64>'}}
+  %0 = kiln.random_uniform %seed : tensor<2xi64> -> tensor<4xf32>
+  return
+}

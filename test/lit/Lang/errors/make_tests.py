@@ -171,6 +171,28 @@ model m():
     input x: f32[2, 4]
     output y = x[:, ::@-1]
 """, "slice steps must be positive"),
+"compare-predicate": ("a comparison the compare op does not have", """
+model m():
+    input x: f32[2, 4]
+    output y = compare(x, x, @"bigger")
+""", 'compare: argument \'predicate\' must be one of "eq", "ne", "lt", "le", "gt", "ge", got a string'),
+"backward-input-shape": ("a gradient's input shape that is not N, C, H, W", """
+model m():
+    input dy: f32[2, 6, 8, 8]
+    param w: f32[6, 4, 3, 3] = ones()
+    output dx = conv_backward_data(dy, w, @[2, 4, 8])
+""", "conv_backward_data: argument 'input_shape' must be the forward input's 4 sizes (N, C, H, W), got a list"),
+"backward-gradient-shape": ("an output gradient the forward op cannot have produced", """
+model m():
+    input dy: f32[2, 6, 4, 4]
+    param w: f32[6, 4, 3, 3] = ones()
+    output dx = @conv_backward_data(dy, w, [2, 4, 8, 8], padding = 1)
+""", "conv_backward_data: 'kiln.conv2d_backward_data' op output gradient 'tensor<2x6x4x4xf32>' does not match the forward result 'tensor<2x6x8x8xf32>'"),
+"random-seed": ("a random seed that is not an integer", """
+model m():
+    input x: f32[2, 4]
+    output y = x + random_uniform(@1.5, [2, 4])
+""", "random_uniform: argument 'seed' must be an integer or an i64 tensor of rank 0, got a float"),
 }
 os.makedirs(OUT, exist_ok=True)
 for name, (purpose, body, message) in tests.items():
