@@ -43,10 +43,11 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codeg
     return;
   }
   // The layout is chosen on the kiln graph; the transposes it implies are folded into the
-  // elementwise ops around each convolution before the contractions are tiled.
+  // elementwise ops around each convolution, chains of elementwise ops are fused (and the
+  // fused ops' transposes folded again) before the contractions are tiled.
   appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-choose-layout,kiln-to-linalg),"
-                     "canonicalize,cse,func.func(kiln-fold-transposes,kiln-parallelize,"
-                     "kiln-codegen-contractions),"
+                     "canonicalize,cse,func.func(kiln-fold-transposes,kiln-fuse-elementwise,"
+                     "kiln-fold-transposes,kiln-parallelize,kiln-codegen-contractions),"
                      "canonicalize,cse");
 }
 

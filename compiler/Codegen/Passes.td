@@ -28,6 +28,21 @@ def KilnFoldTransposesPass : Pass<"kiln-fold-transposes", "mlir::func::FuncOp"> 
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnFuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuses chains of elementwise linalg.generic ops into one";
+  let description = [{
+    An elementwise `linalg.generic` whose result has one use, in another elementwise generic,
+    is computed inside that generic (upstream's elementwise fusion on tensors): the
+    intermediate tensor is never written and read back. A residual block's add and ReLU, or a
+    batch norm's scale, shift and ReLU, become one pass over memory; and since the fused op
+    reads every operand through its own map, a layout change that only the intermediate
+    needed (an add written in NCHW between two channels-last ops) disappears with it.
+    Results with several uses (activations kept for the backward pass) are not fused, so
+    nothing is computed twice.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
   let summary = "Splits the outer parallel loops of large linalg ops into scf.forall tasks";
   let description = [{

@@ -71,10 +71,14 @@ func.func @batch_norm_training(%x: tensor<2x3x2x2xf32>, %s: tensor<3xf32>, %b: t
 
 // -----
 
+// Compare, select and broadcast are elementwise generics, fused into one
+// (kiln-fuse-elementwise) that writes the broadcast shape.
 // CHECK-LABEL: func.func @masks
+// CHECK: linalg.generic
 // CHECK: arith.cmpf ogt
 // CHECK: arith.select
-// CHECK: linalg.generic
+// CHECK: } -> tensor<4x2x3xf32>
+// CHECK-NOT: linalg.generic
 func.func @masks(%x: tensor<2x3xf32>, %z: tensor<f32>) -> tensor<4x2x3xf32> {
   %c = kiln.compare %x, %z {predicate = "gt"} : (tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xi1>
   %s = kiln.select %c, %x, %z : (tensor<2x3xi1>, tensor<2x3xf32>, tensor<f32>) -> tensor<2x3xf32>

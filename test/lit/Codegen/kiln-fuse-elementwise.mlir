@@ -1,0 +1,63 @@
+// kiln-fuse-elementwise computes an elementwise producer with one use inside its consumer;
+// with kiln-fold-transposes after it, a residual add that channels-last operands wrote in
+// NCHW only for the ReLU after it becomes one channels-last pass.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-fuse-elementwise))' | FileCheck %s
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-fuse-elementwise,kiln-fold-transposes))' | FileCheck %s --check-prefix=LAYOUT
+
+#nhwc_as_nchw = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3, d1)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#nchw_as_nhwc = affine_map<(d0, d1, d2, d3) -> (d0, d3, d1, d2)>
+
+// CHECK-LABEL: func @add_relu
+// CHECK-SAME: (%[[A:.*]]: tensor<2x4x5x3xf32>, %[[B:.*]]: tensor<2x4x5x3xf32>)
+// CHECK: %[[FUSED:.*]] = linalg.generic {{.*}} ins(%[[A]], %[[B]] : tensor<2x4x5x3xf32>, tensor<2x4x5x3xf32>)
+// CHECK: arith.addf
+// CHECK: arith.maximumf
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[FUSED]]
+// The fused op reads and writes channels-last: it iterates in its result's order and reads
+// both operands with the same map.
+// LAYOUT-DAG: #[[$ID:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// LAYOUT-LABEL: func @add_relu
+// LAYOUT: linalg.generic {indexing_maps = [#[[$ID]], #[[$ID]], #[[$ID]]]
+func.func @add_relu(%a: tensor<2x4x5x3xf32>, %b: tensor<2x4x5x3xf32>) -> tensor<2x4x5x3xf32> {
+  %e0 = tensor.empty() : tensor<2x3x4x5xf32>
+  %sum = linalg.generic {indexing_maps = [#nhwc_as_nchw, #nhwc_as_nchw, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%a, %b : tensor<2x4x5x3xf32>, tensor<2x4x5x3xf32>) outs(%e0 : tensor<2x3x4x5xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x4x5xf32>
+  %e1 = tensor.empty() : tensor<2x4x5x3xf32>
+  %relu = linalg.generic {indexing_maps = [#nchw_as_nhwc, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sum : tensor<2x3x4x5xf32>) outs(%e1 : tensor<2x4x5x3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x4x5x3xf32>
+  return %relu : tensor<2x4x5x3xf32>
+}
+
+// -----
+
+// A result with two uses (here: returned, as an activation kept for the backward pass
+// would be) stays a tensor of its own: fusing it would compute it twice.
+// CHECK-LABEL: func @kept
+// CHECK: %[[SUM:.*]] = linalg.generic
+// CHECK: arith.addf
+// CHECK: %[[RELU:.*]] = linalg.generic {{.*}} ins(%[[SUM]] :
+// CHECK: return %[[SUM]], %[[RELU]]
+func.func @kept(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, tensor<8xf32>) {
+  %e = tensor.empty() : tensor<8xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%a, %b : tensor<8xf32>, tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%x: f32, %y: f32, %out: f32):
+    %s = arith.addf %x, %y : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%sum : tensor<8xf32>) outs(%e : tensor<8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<8xf32>
+  return %sum, %relu : tensor<8xf32>, tensor<8xf32>
+}
