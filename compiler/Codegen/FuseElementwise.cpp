@@ -1,7 +1,8 @@
 //===- FuseElementwise.cpp - the kiln-fuse-elementwise pass ---------------===//
 //
 // Upstream's elementwise fusion on tensors, with kiln's rule for when to fuse: only a
-// producer whose result has this one use, so that fusion never recomputes a value.
+// producer whose result has this one use and that the consumer reads element for element
+// (no broadcast), so that fusion never recomputes a value.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/Passes.h"
@@ -25,7 +26,12 @@ struct KilnFuseElementwisePass
     RewritePatternSet patterns(&getContext());
     linalg::populateElementwiseOpsFusionPatterns(patterns, [](OpOperand *fused) {
       Operation *producer = fused->get().getDefiningOp();
-      return producer && producer->hasOneUse();
+      if (!producer || !producer->hasOneUse())
+        return false;
+      // A producer the consumer broadcasts (a per-channel scale read by every pixel) would
+      // be recomputed for every element it is read at; it stays a small tensor of its own.
+      auto consumer = cast<linalg::LinalgOp>(fused->getOwner());
+      return consumer.getMatchingIndexingMap(fused).isPermutation();
     });
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();

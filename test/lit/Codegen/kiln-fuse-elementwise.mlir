@@ -61,3 +61,27 @@ func.func @kept(%a: tensor<8xf32>, %b: tensor<8xf32>) -> (tensor<8xf32>, tensor<
   } -> tensor<8xf32>
   return %sum, %relu : tensor<8xf32>, tensor<8xf32>
 }
+
+// -----
+
+// A per-channel value that the consumer broadcasts over the image is not fused: inside the
+// consumer it would be computed again for every pixel.
+// CHECK-LABEL: func @broadcast_kept
+// CHECK: %[[SHIFT:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<3xf32>)
+// CHECK: arith.negf
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[SHIFT]] : tensor<2x3x4x5xf32>, tensor<3xf32>)
+func.func @broadcast_kept(%x: tensor<2x3x4x5xf32>, %mean: tensor<3xf32>) -> tensor<2x3x4x5xf32> {
+  %e0 = tensor.empty() : tensor<3xf32>
+  %shift = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]} ins(%mean : tensor<3xf32>) outs(%e0 : tensor<3xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<3xf32>
+  %e1 = tensor.empty() : tensor<2x3x4x5xf32>
+  %y = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %shift : tensor<2x3x4x5xf32>, tensor<3xf32>) outs(%e1 : tensor<2x3x4x5xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<2x3x4x5xf32>
+  return %y : tensor<2x3x4x5xf32>
+}
