@@ -1,4 +1,4 @@
-//===- Reduction.cpp - kiln reductions and global pooling to linalg.reduce ===//
+//===- Reduction.cpp - kiln reductions and global pooling to linalg -------===//
 #include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/KilnToLinalg/Reductions.h"
 #include "compiler/Conversion/Passes.h"
@@ -26,8 +26,23 @@ Value kiln::reduceOverAxes(OpBuilder &b, Location loc, Value input, ArrayRef<int
                           b.create<tensor::EmptyOp>(loc, shape, element).getResult())
                          .getResult(0)
                    : filledTensor(b, loc, resultType, 0.0);
-  auto reduce = b.create<linalg::ReduceOp>(
-      loc, input, init, axes, [&](OpBuilder &nb, Location nl, ValueRange args) {
+  // A generic rather than linalg.reduce: kiln-fold-transposes can fold a layout change into
+  // its input map and kiln-fuse-elementwise can fuse the elementwise op that feeds it (batch
+  // norm's squared deviations), neither of which works on the named op.
+  MLIRContext *context = b.getContext();
+  SmallVector<AffineExpr> kept;
+  SmallVector<utils::IteratorType> iterators;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    bool reduced = llvm::is_contained(axes, d);
+    iterators.push_back(reduced ? utils::IteratorType::reduction : utils::IteratorType::parallel);
+    if (!reduced)
+      kept.push_back(getAffineDimExpr(d, context));
+  }
+  SmallVector<AffineMap> maps = {AffineMap::getMultiDimIdentityMap(type.getRank(), context),
+                                 AffineMap::get(type.getRank(), 0, kept, context)};
+  auto reduce = b.create<linalg::GenericOp>(
+      loc, TypeRange{resultType}, ValueRange{input}, ValueRange{init}, maps, iterators,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value combined = kind == ReductionKind::Max ? emitMax(nb, nl, args[0], args[1])
                                                     : emitAdd(nb, nl, args[0], args[1]);
         nb.create<linalg::YieldOp>(nl, combined);
