@@ -81,6 +81,46 @@ struct ReadThroughTranspose : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// Marks a generic that WriteChannelsLast rewrote, so that no pattern moves its layout again.
+constexpr llvm::StringLiteral kChannelsLastAttr = "kiln.channels_last";
+
+/// True if `op` has one result, written into a fresh tensor that its payload does not read:
+/// it may write that result in any layout.
+bool writesFreshTensor(linalg::GenericOp op) {
+  if (op.getNumDpsInits() != 1 || op->getNumResults() != 1)
+    return false;
+  OpOperand *init = op.getDpsInitOperand(0);
+  return init->get().getDefiningOp<tensor::EmptyOp>() && !op.payloadUsesValueFromOperand(init);
+}
+
+/// Replaces `producer` (writesFreshTensor) by a generic that writes its result permuted by
+/// `perm` into a fresh tensor of `resultType`; returns the new generic.
+linalg::GenericOp writePermuted(PatternRewriter &rewriter, linalg::GenericOp producer,
+                                ArrayRef<int64_t> perm, RankedTensorType resultType) {
+  SmallVector<AffineMap> maps = producer.getIndexingMapsArray();
+  maps.back() = reorderResults(maps.back(), perm);
+  Location loc = producer.getLoc();
+  rewriter.setInsertionPoint(producer);
+  Value empty = rewriter.create<tensor::EmptyOp>(loc, resultType.getShape(),
+                                                 resultType.getElementType());
+  auto permuted = rewriter.create<linalg::GenericOp>(
+      loc, TypeRange{resultType}, producer.getDpsInputs(), ValueRange{empty}, maps,
+      producer.getIteratorTypesArray());
+  rewriter.inlineRegionBefore(producer.getRegion(), permuted.getRegion(),
+                              permuted.getRegion().begin());
+  return permuted;
+}
+
+/// `permuted` (the result of transposing a tensor of `original` type by `perm`) transposed
+/// back, for users that read the original layout.
+Value transposeBack(PatternRewriter &rewriter, Location loc, Value permuted,
+                    RankedTensorType original, ArrayRef<int64_t> perm) {
+  Value init =
+      rewriter.create<tensor::EmptyOp>(loc, original.getShape(), original.getElementType());
+  return rewriter.create<linalg::TransposeOp>(loc, permuted, init, invertPermutationVector(perm))
+      .getResult()[0];
+}
+
 /// transpose(generic(...), perm) where the generic writes a fresh tensor: the generic writes
 /// the permuted tensor directly. Its other users are generics; they get a transpose back, which
 /// ReadThroughTranspose then folds into their maps.
@@ -94,11 +134,7 @@ struct WriteTransposed : OpRewritePattern<linalg::TransposeOp> {
     if (llvm::all_of(transpose->getUsers(), [](Operation *user) { return isa<linalg::GenericOp>(user); }))
       return failure();
     auto producer = transpose.getInput().getDefiningOp<linalg::GenericOp>();
-    if (!producer || producer.getNumDpsInits() != 1 || producer->getNumResults() != 1)
-      return failure();
-    OpOperand *init = producer.getDpsInitOperand(0);
-    if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
-        producer.payloadUsesValueFromOperand(init))
+    if (!producer || !writesFreshTensor(producer) || producer->hasAttr(kChannelsLastAttr))
       return failure();
     ArrayRef<int64_t> perm = transpose.getPermutation();
     for (OpOperand &use : producer.getResult(0).getUses()) {
@@ -112,33 +148,66 @@ struct WriteTransposed : OpRewritePattern<linalg::TransposeOp> {
       if (!generic || !generic.isDpsInput(&use))
         return failure();
     }
-    auto resultType = cast<RankedTensorType>(transpose.getResult()[0].getType());
-    SmallVector<AffineMap> maps = producer.getIndexingMapsArray();
-    maps.back() = reorderResults(maps.back(), perm);
-    Location loc = producer.getLoc();
-    rewriter.setInsertionPoint(producer);
-    Value empty = rewriter.create<tensor::EmptyOp>(loc, resultType.getShape(),
-                                                   resultType.getElementType());
-    auto permuted = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{resultType}, producer.getDpsInputs(), ValueRange{empty}, maps,
-        producer.getIteratorTypesArray());
-    rewriter.inlineRegionBefore(producer.getRegion(), permuted.getRegion(),
-                                permuted.getRegion().begin());
-    Value result = permuted.getResult(0);
+    auto oldType = cast<RankedTensorType>(producer.getResult(0).getType());
+    Value result = writePermuted(rewriter, producer, perm,
+                                 cast<RankedTensorType>(transpose.getResult()[0].getType()))
+                       .getResult(0);
     Value back;
     for (Operation *user : llvm::make_early_inc_range(producer->getUsers())) {
       if (isa<linalg::TransposeOp>(user)) {
         rewriter.replaceOp(user, result);
         continue;
       }
-      if (!back) {
-        Value backInit = rewriter.create<tensor::EmptyOp>(
-            loc, cast<RankedTensorType>(producer.getResult(0).getType()).getShape(),
-            resultType.getElementType());
-        back = rewriter
-                   .create<linalg::TransposeOp>(loc, result, backInit,
-                                                invertPermutationVector(perm))
-                   .getResult()[0];
+      if (!back)
+        back = transposeBack(rewriter, producer.getLoc(), result, oldType, perm);
+      rewriter.modifyOpInPlace(user, [&] { user->replaceUsesOfWith(producer.getResult(0), back); });
+    }
+    rewriter.eraseOp(producer);
+    return success();
+  }
+};
+
+/// A generic (ReLU, a residual add) whose NCHW result is transposed to channels-last for a
+/// convolution and also read in other layouts (a filter gradient's transpose, the generics of
+/// the backward pass) writes channels-last: the convolution's transpose disappears, the other
+/// transposes start from channels-last (ComposeTransposes), generics read through their maps.
+/// WriteTransposed handles a result with one layout change only; with several it cannot tell
+/// which to take, and taking any one in turn would never settle. Here the choice is fixed
+/// (channels-last, kiln-choose-layout's layout for convolutions) and the rewritten op is marked
+/// so that no pattern moves its layout again.
+struct WriteChannelsLast : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp transpose,
+                                PatternRewriter &rewriter) const override {
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    if (perm != ArrayRef<int64_t>{0, 2, 3, 1})
+      return failure();
+    auto producer = transpose.getInput().getDefiningOp<linalg::GenericOp>();
+    if (!producer || !writesFreshTensor(producer) || producer->hasAttr(kChannelsLastAttr))
+      return failure();
+    bool otherLayouts = false;
+    for (OpOperand &use : producer.getResult(0).getUses()) {
+      if (auto other = dyn_cast<linalg::TransposeOp>(use.getOwner())) {
+        otherLayouts |= other.getPermutation() != perm;
+        continue;
+      }
+      auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
+      if (!generic || !generic.isDpsInput(&use))
+        return failure();
+    }
+    if (!otherLayouts)
+      return failure(); // one layout change: WriteTransposed's case
+    auto oldType = cast<RankedTensorType>(producer.getResult(0).getType());
+    linalg::GenericOp permuted = writePermuted(
+        rewriter, producer, perm, cast<RankedTensorType>(transpose.getResult()[0].getType()));
+    permuted->setAttr(kChannelsLastAttr, rewriter.getUnitAttr());
+    Value result = permuted.getResult(0);
+    Value back = transposeBack(rewriter, producer.getLoc(), result, oldType, perm);
+    for (Operation *user : llvm::make_early_inc_range(producer->getUsers())) {
+      auto other = dyn_cast<linalg::TransposeOp>(user);
+      if (other && other.getPermutation() == perm) {
+        rewriter.replaceOp(user, result);
+        continue;
       }
       rewriter.modifyOpInPlace(user, [&] { user->replaceUsesOfWith(producer.getResult(0), back); });
     }
@@ -167,8 +236,8 @@ struct IterateInResultOrder : OpRewritePattern<linalg::GenericOp> {
 struct KilnFoldTransposesPass : kiln::impl::KilnFoldTransposesPassBase<KilnFoldTransposesPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<ComposeTransposes, ReadThroughTranspose, WriteTransposed, IterateInResultOrder>(
-        &getContext());
+    patterns.add<ComposeTransposes, ReadThroughTranspose, WriteTransposed, WriteChannelsLast,
+                 IterateInResultOrder>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

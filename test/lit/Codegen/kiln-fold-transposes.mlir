@@ -121,3 +121,39 @@ func.func @init_user_kept(%x: tensor<2x3xf32>) -> (tensor<3x2xf32>, tensor<2x3xf
   } : tensor<3x2xf32> to tensor<3x2xf32>
   return %r, %acc : tensor<3x2xf32>, tensor<2x3xf32>
 }
+
+// -----
+
+// A ReLU whose result a channels-last convolution reads (transpose [0, 2, 3, 1]), a filter
+// gradient reads in another layout and the backward pass reads as it is: the ReLU writes
+// channels-last, the convolution's transpose is gone and the other one starts from
+// channels-last; the generic reads through its map.
+// CHECK-LABEL: func @channels_last
+// CHECK-SAME: (%[[Y:.*]]: tensor<2x4x5x3xf32>)
+// CHECK: %[[RELU:.*]] = linalg.generic {{.*}} ins(%[[Y]] : tensor<2x4x5x3xf32>) outs(%{{.*}} : tensor<2x4x5x3xf32>) attrs = {kiln.channels_last}
+// CHECK: %[[HWNC:.*]] = linalg.transpose ins(%[[RELU]] : tensor<2x4x5x3xf32>) outs(%{{.*}} : tensor<4x5x2x3xf32>) permutation = [1, 2, 0, 3]
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[MASK:.*]] = linalg.generic {{.*}} ins(%[[RELU]] : tensor<2x4x5x3xf32>)
+// CHECK: return %[[RELU]], %[[HWNC]], %[[MASK]]
+func.func @channels_last(%y: tensor<2x4x5x3xf32>) -> (tensor<2x4x5x3xf32>, tensor<4x5x2x3xf32>, tensor<2x3x4x5xf32>) {
+  %e0 = tensor.empty() : tensor<2x3x4x5xf32>
+  %nchw = linalg.transpose ins(%y : tensor<2x4x5x3xf32>) outs(%e0 : tensor<2x3x4x5xf32>) permutation = [0, 3, 1, 2]
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%nchw : tensor<2x3x4x5xf32>) outs(%e0 : tensor<2x3x4x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x3x4x5xf32>
+  %e1 = tensor.empty() : tensor<2x4x5x3xf32>
+  %nhwc = linalg.transpose ins(%relu : tensor<2x3x4x5xf32>) outs(%e1 : tensor<2x4x5x3xf32>) permutation = [0, 2, 3, 1]
+  %e2 = tensor.empty() : tensor<4x5x2x3xf32>
+  %hwnc = linalg.transpose ins(%relu : tensor<2x3x4x5xf32>) outs(%e2 : tensor<4x5x2x3xf32>) permutation = [2, 3, 0, 1]
+  %mask = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%relu : tensor<2x3x4x5xf32>) outs(%e0 : tensor<2x3x4x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %gt = arith.cmpf ogt, %in, %zero : f32
+    %one = arith.uitofp %gt : i1 to f32
+    linalg.yield %one : f32
+  } -> tensor<2x3x4x5xf32>
+  return %nhwc, %hwnc, %mask : tensor<2x4x5x3xf32>, tensor<4x5x2x3xf32>, tensor<2x3x4x5xf32>
+}
