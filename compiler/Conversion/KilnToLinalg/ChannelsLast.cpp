@@ -6,8 +6,11 @@
 //  - forward: input NHWC padded on H and W, filter HWCF;
 //  - input gradient: the output gradient, spread out by the stride inside a (K-1)*d halo,
 //    correlated with the filter flipped in kh/kw and with F and C swapped, over the padded
-//    input extent, then cropped (as the NCHW reference does). With stride 2 three quarters of
-//    the spread are zeros: an output-phase split would skip them (not done yet);
+//    input extent, then cropped (as the NCHW reference does). With a stride s > 1 (and no
+//    dilation) most of that spread would be zeros, so the gradient is split by output phase
+//    instead: the input rows p = q*s + ph receive only the taps kh = ph (mod s), which is a
+//    stride-1 convolution of the unspread gradient with those taps, written into every s-th
+//    row. The s*s phase convolutions do exactly the forward pass's multiply-adds;
 //  - filter gradient: the roles swapped: C as the batch, N as the reduced channel, the output
 //    gradient (OH x OW x N x F) as the window, the forward stride as the window's dilation
 //    and the forward dilation as the stride; the result C x KH x KW x F. A 1x1 filter without
@@ -89,6 +92,108 @@ Value pointwiseFilterGradient(PatternRewriter &rewriter, Conv2DBackwardFilterOp 
                                                 ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
 }
 
+/// Ceiling and floor of a / b for b > 0 and any sign of a.
+int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
+int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
+
+/// One output phase along one spatial dimension of a strided input gradient: the input
+/// positions i = first + k*stride (k < count) and the filter taps tap0 + j*stride (j < taps)
+/// that reach them; dy row `window` + t is read at phase position k for t = k + taps-1-j.
+struct Phase {
+  int64_t first = 0, count = 0, taps = 0, window = 0;
+};
+
+/// The phase of padded positions p = phase (mod stride) over an input of `size` positions
+/// behind `padLow` pads, for a `kernel`-tap filter.
+Phase phaseAlong(int64_t phase, int64_t stride, int64_t kernel, int64_t padLow, int64_t size) {
+  Phase result;
+  result.taps = ceilDiv(kernel - phase, stride);
+  int64_t q0 = ceilDiv(padLow - phase, stride), q1 = floorDiv(padLow + size - 1 - phase, stride);
+  result.count = std::max<int64_t>(0, q1 - q0 + 1);
+  result.first = q0 * stride + phase - padLow;
+  // Input position p = q*s + phase gets dy[q - j] * w[phase + s*j]: the window starts at
+  // dy row q0 - (taps - 1).
+  result.window = q0 - (result.taps - 1);
+  return result;
+}
+
+/// The rows [window, window + extent) of NHWC `dy` along `dim`, zeros where they fall outside.
+Value windowAlong(PatternRewriter &rewriter, Location loc, Value dy, int64_t dim,
+                  int64_t window, int64_t extent) {
+  auto shape = cast<RankedTensorType>(dy.getType()).getShape();
+  int64_t begin = std::max<int64_t>(0, window),
+          end = std::min<int64_t>(shape[dim], window + extent);
+  SmallVector<int64_t> offsets(4, 0), sizes(shape);
+  offsets[dim] = begin;
+  sizes[dim] = std::max<int64_t>(0, end - begin);
+  Value inside = slice(rewriter, loc, dy, offsets, sizes);
+  SmallVector<int64_t> low(4, 0), high(4, 0);
+  low[dim] = begin - window;
+  high[dim] = extent - sizes[dim] - low[dim];
+  if (low[dim] == 0 && high[dim] == 0)
+    return inside;
+  Type element = cast<RankedTensorType>(dy.getType()).getElementType();
+  return padTensor(rewriter, loc, inside, low, high, scalarConstant(rewriter, loc, element, 0));
+}
+
+/// The input gradient of a strided, undilated convolution as s_h * s_w phase convolutions
+/// (the file comment); `dy` is NHWC, the result NHWC.
+Value phaseSplitInputGradient(PatternRewriter &rewriter, Conv2DBackwardDataOp op, Value dy) {
+  Location loc = op.getLoc();
+  RankedTensorType inputType = op.getInputGrad().getType();
+  auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+  Type element = inputType.getElementType();
+  ArrayRef<int64_t> pads = op.getPads(), strides = op.getStrides();
+  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1),
+          h = inputType.getDimSize(2), w = inputType.getDimSize(3);
+  int64_t f = filterType.getDimSize(0), kh = filterType.getDimSize(2),
+          kw = filterType.getDimSize(3);
+  MLIRContext *ctx = rewriter.getContext();
+  auto gradType = RankedTensorType::get({n, h, w, c}, element);
+
+  SmallVector<std::pair<Phase, Phase>> phases;
+  bool covered = true; // every input position lies in a phase with taps
+  for (int64_t ph = 0; ph < strides[0]; ++ph) {
+    for (int64_t pw = 0; pw < strides[1]; ++pw) {
+      Phase rows = phaseAlong(ph, strides[0], kh, pads[0], h),
+            cols = phaseAlong(pw, strides[1], kw, pads[1], w);
+      if (rows.count == 0 || cols.count == 0)
+        continue;
+      if (rows.taps <= 0 || cols.taps <= 0) {
+        covered = false;
+        continue;
+      }
+      phases.push_back({rows, cols});
+    }
+  }
+  // Phases without taps leave zeros; when every position gets taps, nothing is filled.
+  Value grad = covered ? Value(rewriter.create<tensor::EmptyOp>(loc, gradType.getShape(), element))
+                       : filledTensor(rewriter, loc, gradType, 0);
+  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+  for (auto [rows, cols] : phases) {
+    // Taps phase + s*(taps-1-j) in window order: flipped, F and C swapped.
+    int64_t tapH = (rows.first + pads[0]) % strides[0] + strides[0] * (rows.taps - 1);
+    int64_t tapW = (cols.first + pads[1]) % strides[1] + strides[1] * (cols.taps - 1);
+    AffineMap taps = AffineMap::get(
+        4, 0, {d(2), d(3), tapH - strides[0] * d(0), tapW - strides[1] * d(1)}, ctx);
+    auto tapsType = RankedTensorType::get({rows.taps, cols.taps, f, c}, element);
+    Value filter = buildMappedGeneric(rewriter, loc, tapsType, op.getFilter(), taps,
+                                      [](OpBuilder &, Location, ValueRange args) {
+                                        return args[0];
+                                      });
+    Value window = windowAlong(rewriter, loc, dy, 1, rows.window, rows.count + rows.taps - 1);
+    window = windowAlong(rewriter, loc, window, 2, cols.window, cols.count + cols.taps - 1);
+    auto phaseType = RankedTensorType::get({n, rows.count, cols.count, c}, element);
+    Value phase = convNhwcHwcf(rewriter, loc, window, filter,
+                               filledTensor(rewriter, loc, phaseType, 0), {1, 1}, {1, 1});
+    grad = rewriter.create<tensor::InsertSliceOp>(
+        loc, phase, grad, getAsIndexOpFoldResult(ctx, {0, rows.first, cols.first, 0}),
+        getAsIndexOpFoldResult(ctx, {n, rows.count, cols.count, c}),
+        getAsIndexOpFoldResult(ctx, {1, strides[0], strides[1], 1}));
+  }
+  return grad;
+}
+
 } // namespace
 
 bool kiln::isMarkedChannelsLast(Operation *op) {
@@ -131,6 +236,11 @@ Value kiln::lowerConvBackwardDataChannelsLast(PatternRewriter &rewriter,
   int64_t haloH = (kh - 1) * dilations[0], haloW = (kw - 1) * dilations[1];
 
   Value dy = transposeTensor(rewriter, loc, op.getOutputGrad(), kNchwToNhwc);
+  bool strided = llvm::any_of(strides, [](int64_t stride) { return stride > 1; });
+  bool dilated = llvm::any_of(dilations, [](int64_t dilation) { return dilation > 1; });
+  if (strided && !dilated)
+    return transposeTensor(rewriter, loc, phaseSplitInputGradient(rewriter, op, dy),
+                           kNhwcToNchw);
   auto spreadType = RankedTensorType::get({n, hp + haloH, wp + haloW, f}, element);
   Value spread = rewriter.create<tensor::InsertSliceOp>(
       loc, dy, filledTensor(rewriter, loc, spreadType, 0),

@@ -12,10 +12,26 @@
 // CHECK-COUNT-10: matches
 // CHECK-NOT: error
 
-// The fast artifact really computes them as vectorized convolutions.
+// The fast artifact really computes them as vectorized convolutions (13: the stride-2 input
+// gradient %dx2 is four phase convolutions, %dx4's stride 1 x 2 two, the 1x1 filter gradient
+// a matmul).
 // RUN: kiln-opt %s --kiln-lower-to-linalg | FileCheck %s --check-prefix=FAST
-// FAST-COUNT-10: vector.contract
+// FAST-COUNT-13: vector.contract
 // FAST-NOT: linalg.generic {{.*}}reduction
+
+// The stride-2 input gradient (%dx2, 8x8 input, pad 1) is no convolution over a zero-spread
+// gradient but one stride-1 convolution per output phase, each with the taps that reach it
+// (rows and columns 1, 3, 5, 7 get taps 0 and 2; rows and columns 0, 2, 4, 6 tap 1), written
+// into every second row and column.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-choose-layout,kiln-to-linalg))' | FileCheck %s --check-prefix=PHASES
+// PHASES: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x5x5x16xf32>, tensor<2x2x16x8xf32>) outs(%{{.*}} : tensor<2x4x4x8xf32>)
+// PHASES-NEXT: tensor.insert_slice %{{.*}}[0, 1, 1, 0] [2, 4, 4, 8] [1, 2, 2, 1] : tensor<2x4x4x8xf32> into tensor<2x8x8x8xf32>
+// PHASES: tensor<2x1x16x8xf32>
+// PHASES: tensor.insert_slice %{{.*}}[0, 1, 0, 0] [2, 4, 4, 8] [1, 2, 2, 1]
+// PHASES: tensor<1x2x16x8xf32>
+// PHASES: tensor.insert_slice %{{.*}}[0, 0, 1, 0] [2, 4, 4, 8] [1, 2, 2, 1]
+// PHASES: tensor<1x1x16x8xf32>
+// PHASES: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [2, 4, 4, 8] [1, 2, 2, 1]
 
 // The 1x1 filter gradient (%dw3) is a matmul: dY [32 x N*OH*OW] times the stride-sampled input.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-choose-layout,kiln-to-linalg))' | FileCheck %s --check-prefix=POINTWISE
