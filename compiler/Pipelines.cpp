@@ -47,7 +47,8 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codeg
   // fused ops' transposes folded again) before the contractions are tiled.
   appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-choose-layout,kiln-to-linalg),"
                      "canonicalize,cse,func.func(kiln-fold-transposes,kiln-fuse-elementwise,"
-                     "kiln-fold-transposes,kiln-parallelize,kiln-codegen-contractions),"
+                     "kiln-fold-transposes,kiln-parallelize,kiln-codegen-contractions,"
+                     "kiln-vectorize-elementwise),"
                      "canonicalize,cse");
 }
 
@@ -64,7 +65,7 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   appendPipeline(pm, "func.func(kiln-copy-returned-arguments),"
                      "one-shot-bufferize{bufferize-function-boundaries "
                      "function-boundary-type-conversion=identity-layout-map},"
-                     "drop-equivalent-buffer-results,"
+                     "canonicalize,drop-equivalent-buffer-results,"
                      "buffer-results-to-out-params{hoist-static-allocs},"
                      "canonicalize,func.func(kiln-vector-lower),kiln-plan-memory,canonicalize,"
                      "buffer-deallocation-pipeline,canonicalize,cse");

@@ -26,15 +26,14 @@ CpuTarget CpuTarget::fromVectorBits(unsigned vectorBits) {
   return target;
 }
 
-namespace {
-
-/// The largest divisor of `bound` that is at most `limit` (1 always divides).
-int64_t largestDivisorAtMost(int64_t bound, int64_t limit) {
+int64_t kiln::largestDivisorAtMost(int64_t bound, int64_t limit) {
   for (int64_t size = std::min(bound, limit); size > 1; --size)
     if (bound % size == 0)
       return size;
   return 1;
 }
+
+namespace {
 
 /// The widest vector (in fp32 lanes) dividing `columns`: the target's, or on AVX-512 the
 /// 256-bit half (a layer of 8 or 24 channels still vectorizes); 0 if none does.

@@ -28,6 +28,10 @@ struct CpuTarget {
   static CpuTarget fromVectorBits(unsigned vectorBits);
 };
 
+/// The largest divisor of `bound` that is at most `limit` (1 always divides): a tile size
+/// that leaves no partial tile, which would not vectorize.
+int64_t largestDivisorAtMost(int64_t bound, int64_t limit);
+
 /// Register tile of `linalg.conv_2d_nhwc_hwcf` over its loops (n, oh, ow, f, kh, kw, c), given
 /// the loop bounds in that order: one output row segment of `ow` pixels by `f` channels stays
 /// in registers while the reduction walks kh, kw and a block of c. Every size divides its

@@ -93,6 +93,30 @@ def KilnCodegenContractionsPass
   ];
 }
 
+def KilnVectorizeElementwisePass
+    : Pass<"kiln-vectorize-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Tiles and vectorizes elementwise ops, broadcasts and layout changes";
+  let description = [{
+    On tensors, before bufferization, after kiln-codegen-contractions. A statically shaped
+    fp32 `linalg.transpose` or all-parallel `linalg.generic` that reads its operands through
+    projected permutations (elementwise chains, broadcasts, layout changes) is tiled into
+    blocks: the loop along which its result is contiguous, cut to at most one vector register
+    (a divisor of the bound), and, when an input is contiguous along another loop that also
+    indexes the result (a transpose), that loop too; every other loop is 1. Each block is
+    vectorized; a block's `vector.transpose` is lowered to shuffles here (MLIR's 16x16
+    shuffle sequence for full AVX-512 blocks, one shuffle otherwise). Ops whose block sides would be shorter than 4 (a
+    3-channel image) are left to LLVM.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits (256: AVX2, 512: AVX-512); 0 reads the host CPU">
+  ];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect"
+  ];
+}
+
 def KilnVectorLowerPass : Pass<"kiln-vector-lower", "mlir::func::FuncOp"> {
   let summary = "Keeps vector accumulators in registers and lowers vector ops to 1-D";
   let description = [{

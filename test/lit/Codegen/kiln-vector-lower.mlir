@@ -3,8 +3,10 @@
 // become FMAs on 1-D vectors.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-codegen-contractions{vector-bits=256}),one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map},func.func(kiln-vector-lower))' | FileCheck %s
 // kiln-bufferize runs it before kiln-plan-memory turns the tile's buffer into a view of the
-// arena (upstream's hoisting leaves views alone): the accumulators are still hoisted.
+// arena (upstream's hoisting leaves views alone): the accumulators are still hoisted
+// (@conv_planned: its convolution writes a temporary, which the transpose reads).
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-codegen-contractions{vector-bits=256}),kiln-bufferize)' | FileCheck %s --check-prefix=PLANNED
+// PLANNED-LABEL: func.func @conv_planned
 // PLANNED: memref.view
 // PLANNED: scf.for {{.*}} iter_args({{.*}}) -> (vector<1x2x32xf32>)
 
@@ -24,4 +26,14 @@ func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>) -> tensor
   %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
   %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
   return %y : tensor<2x8x8x64xf32>
+}
+
+func.func @conv_planned(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>) -> tensor<2x64x8x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x8x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %t = tensor.empty() : tensor<2x64x8x8xf32>
+  %nchw = linalg.transpose ins(%y : tensor<2x8x8x64xf32>) outs(%t : tensor<2x64x8x8xf32>) permutation = [0, 3, 1, 2]
+  return %nchw : tensor<2x64x8x8xf32>
 }

@@ -1,0 +1,74 @@
+// kiln-vectorize-elementwise: a layout change becomes 16x16 blocks transposed in registers,
+// a broadcast and an elementwise op become one-vector blocks along the written dimension, a
+// 3-channel transpose (blocks shorter than 4) is left to LLVM.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-vectorize-elementwise{vector-bits=512}),canonicalize,cse)' | FileCheck %s
+// On AVX2 the blocks are 8 wide and one shuffle transposes them.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-vectorize-elementwise{vector-bits=256}),canonicalize,cse)' | FileCheck %s --check-prefix=AVX2
+
+// CHECK-LABEL: func.func @nchw_to_nhwc
+// CHECK: scf.for {{.*}} to %c32 step %c16
+// CHECK: vector.transfer_read %{{.*}} : tensor<2x32x8x16xf32>, vector<1x16x1x16xf32>
+// CHECK-COUNT-64: vector.shuffle {{.*}} : vector<16xf32>, vector<16xf32>
+// CHECK-NOT: vector.shuffle
+// CHECK: vector.transfer_write %{{.*}} : vector<1x1x16x16xf32>, tensor<2x8x16x32xf32>
+// CHECK-NOT: linalg.transpose
+// AVX2-LABEL: func.func @nchw_to_nhwc
+// AVX2: vector.transfer_read %{{.*}} : tensor<2x32x8x16xf32>, vector<1x8x1x8xf32>
+// AVX2: vector.shuffle {{.*}} : vector<64xf32>, vector<64xf32>
+// AVX2: vector.transfer_write %{{.*}} : vector<1x1x8x8xf32>, tensor<2x8x16x32xf32>
+func.func @nchw_to_nhwc(%x: tensor<2x32x8x16xf32>) -> tensor<2x8x16x32xf32> {
+  %e = tensor.empty() : tensor<2x8x16x32xf32>
+  %t = linalg.transpose ins(%x : tensor<2x32x8x16xf32>) outs(%e : tensor<2x8x16x32xf32>) permutation = [0, 2, 3, 1]
+  return %t : tensor<2x8x16x32xf32>
+}
+
+// A bias broadcast along the channels (a convolution's initial value).
+// CHECK-LABEL: func.func @bias
+// CHECK: vector.transfer_read %{{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK: vector.broadcast %{{.*}} : vector<16xf32> to vector<1x1x1x16xf32>
+// CHECK: vector.transfer_write %{{.*}} : vector<1x1x1x16xf32>, tensor<2x8x16x16xf32>
+// CHECK-NOT: linalg.generic
+func.func @bias(%b: tensor<16xf32>) -> tensor<2x8x16x16xf32> {
+  %e = tensor.empty() : tensor<2x8x16x16xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<16xf32>) outs(%e : tensor<2x8x16x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x8x16x16xf32>
+  return %r : tensor<2x8x16x16xf32>
+}
+
+// CHECK-LABEL: func.func @add
+// CHECK-COUNT-2: vector.transfer_read %{{.*}} : tensor<2x32x8x16xf32>, vector<1x1x1x16xf32>
+// CHECK: arith.addf %{{.*}}, %{{.*}} : vector<1x1x1x16xf32>
+// CHECK: vector.transfer_write
+func.func @add(%x: tensor<2x32x8x16xf32>, %y: tensor<2x32x8x16xf32>) -> tensor<2x32x8x16xf32> {
+  %e = tensor.empty() : tensor<2x32x8x16xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (n, c, h, w)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %y : tensor<2x32x8x16xf32>, tensor<2x32x8x16xf32>) outs(%e : tensor<2x32x8x16xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    linalg.yield %s : f32
+  } -> tensor<2x32x8x16xf32>
+  return %r : tensor<2x32x8x16xf32>
+}
+
+// CHECK-LABEL: func.func @image_channels
+// CHECK: linalg.transpose
+// CHECK-NOT: vector.
+func.func @image_channels(%img: tensor<2x3x8x8xf32>) -> tensor<2x8x8x3xf32> {
+  %e = tensor.empty() : tensor<2x8x8x3xf32>
+  %t = linalg.transpose ins(%img : tensor<2x3x8x8xf32>) outs(%e : tensor<2x8x8x3xf32>) permutation = [0, 2, 3, 1]
+  return %t : tensor<2x8x8x3xf32>
+}
+
+// A reduction is not elementwise: left alone.
+// CHECK-LABEL: func.func @row_sums
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @row_sums(%x: tensor<32x16xf32>, %init: tensor<32xf32>) -> tensor<32xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i)>], iterator_types = ["parallel", "reduction"]} ins(%x : tensor<32x16xf32>) outs(%init : tensor<32xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %a, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<32xf32>
+  return %r : tensor<32xf32>
+}
