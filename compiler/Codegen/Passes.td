@@ -104,8 +104,9 @@ def KilnVectorizeElementwisePass
     (a divisor of the bound), and, when an input is contiguous along another loop that also
     indexes the result (a transpose), that loop too; every other loop is 1. Each block is
     vectorized; a block's `vector.transpose` is lowered to shuffles here (MLIR's 16x16
-    shuffle sequence for full AVX-512 blocks, one shuffle otherwise). Ops whose block sides would be shorter than 4 (a
-    3-channel image) are left to LLVM.
+    shuffle sequence for full AVX-512 blocks, one shuffle otherwise). Ops whose block sides
+    would be shorter than 4 (a 3-channel image) and bodies the vectorizer rejects are left
+    to LLVM.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

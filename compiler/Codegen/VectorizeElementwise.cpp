@@ -93,7 +93,8 @@ struct KilnVectorizeElementwisePass
       if (!isa<linalg::TransposeOp, linalg::GenericOp>(op))
         return;
       SmallVector<int64_t> block = chooseBlock(op, lanes);
-      if (!block.empty())
+      // A body the vectorizer cannot handle stays a scalar loop nest, as before this pass.
+      if (!block.empty() && succeeded(linalg::vectorizeOpPrecondition(op)))
         candidates.push_back({op, block});
     });
     if (candidates.empty())

@@ -96,9 +96,9 @@ Value pointwiseFilterGradient(PatternRewriter &rewriter, Conv2DBackwardFilterOp 
 int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
 int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
 
-/// One output phase along one spatial dimension of a strided input gradient: the input
-/// positions i = first + k*stride (k < count) and the filter taps tap0 + j*stride (j < taps)
-/// that reach them; dy row `window` + t is read at phase position k for t = k + taps-1-j.
+/// One output phase along one spatial dimension of a strided input gradient: its input
+/// positions first + k*stride (k < count), how many filter taps reach them, and the dy row
+/// where the phase convolution's window starts (rows before 0 or past the end are zeros).
 struct Phase {
   int64_t first = 0, count = 0, taps = 0, window = 0;
 };
