@@ -62,7 +62,7 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   // own: hoisting a tile's accumulators out of its reduction loops must know that the tile
   // does not alias what the loops read, and upstream's hoisting gives up on any view (the
   // plan turns temporaries into views of the arena). Without vector code it does nothing.
-  appendPipeline(pm, "func.func(kiln-copy-returned-arguments),"
+  appendPipeline(pm, "func.func(kiln-copy-returned-arguments,kiln-unshare-fills),"
                      "one-shot-bufferize{bufferize-function-boundaries "
                      "function-boundary-type-conversion=identity-layout-map},"
                      "canonicalize,drop-equivalent-buffer-results,"

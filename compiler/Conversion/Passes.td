@@ -27,6 +27,18 @@ def KilnStripAbiPass : Pass<"kiln-strip-abi", "mlir::ModuleOp"> {
   }];
 }
 
+def KilnUnshareFillsPass : Pass<"kiln-unshare-fills", "mlir::func::FuncOp"> {
+  let summary = "Gives every user of a shared fill a fill of its own before bufferization";
+  let description = [{
+    CSE merges identical fills (the zero outputs every convolution starts from) into one
+    value with many users. One-shot bufferization fills one buffer and copies it for every
+    other user that writes into it. This pass clones a `linalg.fill` of a `tensor.empty`
+    (or kiln-parallelize's `scf.forall` of such fills) once per extra user, right before the
+    user, with its own `tensor.empty`, so that each user's buffer is filled, not copied.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def KilnMemRefCopyToLinalgPass : Pass<"kiln-memref-copy-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Rewrites memref.copy as linalg.copy so strided copies become loops";
   let description = [{
