@@ -19,6 +19,12 @@
 // FAST-COUNT-13: vector.contract
 // FAST-NOT: linalg.generic {{.*}}reduction
 
+// The stride-1 input gradient (%dx1) is computed at the 8x8 unpadded positions only: its
+// window starts one row and column into the gradient spread with a 2-pixel halo.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-choose-layout,kiln-to-linalg))' | FileCheck %s --check-prefix=UNPADDED
+// UNPADDED: tensor.extract_slice %{{.*}}[0, 1, 1, 0] [2, 10, 10, 16] [1, 1, 1, 1] : tensor<2x12x12x16xf32> to tensor<2x10x10x16xf32>
+// UNPADDED: linalg.conv_2d_nhwc_hwcf {{.*}} ins(%{{.*}}, %{{.*}} : tensor<2x10x10x16xf32>, tensor<3x3x16x8xf32>) outs(%{{.*}} : tensor<2x8x8x8xf32>)
+
 // The stride-2 input gradient (%dx2, 8x8 input, pad 1) is no convolution over a zero-spread
 // gradient but one stride-1 convolution per output phase, each with the taps that reach it
 // (rows and columns 1, 3, 5, 7 get taps 0 and 2; rows and columns 0, 2, 4, 6 tap 1), written
