@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace kiln;
@@ -93,10 +94,6 @@ Value pointwiseFilterGradient(PatternRewriter &rewriter, Conv2DBackwardFilterOp 
                                                 ArrayRef<ReassociationIndices>{{0}, {1, 2, 3}});
 }
 
-/// Ceiling and floor of a / b for b > 0 and any sign of a.
-int64_t ceilDiv(int64_t a, int64_t b) { return a >= 0 ? (a + b - 1) / b : -((-a) / b); }
-int64_t floorDiv(int64_t a, int64_t b) { return a >= 0 ? a / b : -((-a + b - 1) / b); }
-
 /// One output phase along one spatial dimension of a strided input gradient: its input
 /// positions first + k*stride (k < count), how many filter taps reach them, and the dy row
 /// where the phase convolution's window starts (rows before 0 or past the end are zeros).
@@ -108,8 +105,9 @@ struct Phase {
 /// behind `padLow` pads, for a `kernel`-tap filter.
 Phase phaseAlong(int64_t phase, int64_t stride, int64_t kernel, int64_t padLow, int64_t size) {
   Phase result;
-  result.taps = ceilDiv(kernel - phase, stride);
-  int64_t q0 = ceilDiv(padLow - phase, stride), q1 = floorDiv(padLow + size - 1 - phase, stride);
+  result.taps = llvm::divideCeilSigned(kernel - phase, stride);
+  int64_t q0 = llvm::divideCeilSigned(padLow - phase, stride),
+          q1 = llvm::divideFloorSigned(padLow + size - 1 - phase, stride);
   result.count = std::max<int64_t>(0, q1 - q0 + 1);
   result.first = q0 * stride + phase - padLow;
   // Input position p = q*s + phase gets dy[q - j] * w[phase + s*j]: the window starts at
