@@ -55,8 +55,11 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codeg
 void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   // Identity layouts at function boundaries: the entry points take bare pointers to dense
   // buffers. Results become caller-provided buffers (the runtime owns all I/O memory), and a
-  // statically shaped result is computed in place in its out-parameter, not copied. The
-  // other static temporaries get offsets in one arena the runtime owns (kiln-plan-memory);
+  // statically shaped result is computed in place in its out-parameter, not copied (the
+  // canonicalization before buffer-results-to-out-params folds the tiling loops' results, so
+  // that a result a loop writes is recognised as the allocation it is). Every user of a
+  // zero fill gets its own before bufferization (kiln-unshare-fills), so that no fill is
+  // copied. The other static temporaries get offsets in one arena the runtime owns (kiln-plan-memory);
   // only what the plan leaves (dynamic shapes, allocs inside loops) is malloc'ed and freed.
   // The vector code is lowered first, while every temporary is still an allocation of its
   // own: hoisting a tile's accumulators out of its reduction loops must know that the tile
