@@ -48,7 +48,7 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codeg
   appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-choose-layout,kiln-to-linalg),"
                      "canonicalize,cse,func.func(kiln-fold-transposes,kiln-fuse-elementwise,"
                      "kiln-fold-transposes,kiln-parallelize,kiln-codegen-contractions,"
-                     "kiln-vectorize-elementwise),"
+                     "kiln-parallelize,kiln-vectorize-elementwise),"
                      "canonicalize,cse");
 }
 

@@ -88,7 +88,8 @@ def KilnCodegenContractionsPass
            "Vector register width in bits (256: AVX2, 512: AVX-512); 0 reads the host CPU">
   ];
   let dependentDialects = [
-    "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect",
     "mlir::vector::VectorDialect"
   ];
 }

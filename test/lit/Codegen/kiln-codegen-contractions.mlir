@@ -4,15 +4,22 @@
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-codegen-contractions{vector-bits=512}))' | FileCheck %s --check-prefix=AVX512
 
 // With 256-bit vectors: 2 pixels x 32 channels (8 ymm accumulators), 32 input channels per step.
+// The tile covers half of the 64 output channels, so the filter is packed first, each block of
+// 32 output channels contiguous ([2, KH, KW, C, 32]), and each block's tiles read their block.
 // With 512-bit vectors: 4 pixels x 64 channels (16 zmm accumulators), 16 input channels per step
-// (a step unrolls to at most 256 FMAs).
+// (a step unrolls to at most 256 FMAs); the tile spans all output channels: no packing.
 // AVX2-LABEL: func @conv
+// AVX2: %[[BLOCKED:.*]] = tensor.expand_shape %arg1 {{\[}}[0], [1], [2], [3, 4]] {{.*}} into tensor<3x3x64x2x32xf32>
+// AVX2: %[[PACKED:.*]] = linalg.transpose ins(%[[BLOCKED]] {{.*}} outs({{.*}} : tensor<2x3x3x64x32xf32>) permutation = [3, 0, 1, 2, 4]
+// AVX2: scf.for %[[BLOCK:.*]] = %c0 to %c64 step %c32
 // AVX2: scf.for {{.*}} step %c2
 // AVX2: scf.for {{.*}} step %c32
-// AVX2: scf.for {{.*}} step %c32
+// AVX2: %[[INDEX:.*]] = affine.apply #{{.*}}(%[[BLOCK]])
+// AVX2: vector.transfer_read %[[PACKED]][%[[INDEX]],
 // AVX2: vector.contract {{.*}} : vector<1x2x32xf32>, vector<32x32xf32> into vector<1x2x32xf32>
 // AVX2-NOT: linalg.conv
 // AVX512-LABEL: func @conv
+// AVX512-NOT: linalg.transpose
 // AVX512: vector.contract {{.*}} : vector<1x4x16xf32>, vector<16x64xf32> into vector<1x4x64xf32>
 func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>) -> tensor<2x8x8x64xf32> {
   %zero = arith.constant 0.0 : f32
@@ -50,6 +57,25 @@ func.func @conv_odd_width_strided(%x: tensor<1x15x15x16xf32>, %w: tensor<3x3x16x
 func.func @conv_left_alone(%x: tensor<1x6x6x4xf32>, %w: tensor<3x3x4x3xf32>, %init: tensor<1x4x4x3xf32>) -> tensor<1x4x4x3xf32> {
   %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x6x6x4xf32>, tensor<3x3x4x3xf32>) outs(%init : tensor<1x4x4x3xf32>) -> tensor<1x4x4x3xf32>
   return %y : tensor<1x4x4x3xf32>
+}
+
+// -----
+
+// Two convolutions of one filter (kiln-parallelize's tasks view it through full slices) share
+// one packed copy, made where the filter is defined, outside the tasks.
+// AVX2-LABEL: func @conv_shared_filter
+// AVX2-COUNT-1: linalg.transpose
+// AVX2-NOT: linalg.transpose
+func.func @conv_shared_filter(%x: tensor<1x6x6x16xf32>, %w: tensor<3x3x16x64xf32>, %a: tensor<1x4x4x64xf32>, %b: tensor<1x4x4x64xf32>) -> (tensor<1x4x4x64xf32>, tensor<1x4x4x64xf32>) {
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x6x6x16xf32>, tensor<3x3x16x64xf32>) outs(%a : tensor<1x4x4x64xf32>) -> tensor<1x4x4x64xf32>
+  %z = scf.forall (%i) in (1) shared_outs(%out = %b) -> (tensor<1x4x4x64xf32>) {
+    %view = tensor.extract_slice %w[0, 0, 0, 0] [3, 3, 16, 64] [1, 1, 1, 1] : tensor<3x3x16x64xf32> to tensor<3x3x16x64xf32>
+    %t = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %view : tensor<1x6x6x16xf32>, tensor<3x3x16x64xf32>) outs(%out : tensor<1x4x4x64xf32>) -> tensor<1x4x4x64xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %out[0, 0, 0, 0] [1, 4, 4, 64] [1, 1, 1, 1] : tensor<1x4x4x64xf32> into tensor<1x4x4x64xf32>
+    }
+  }
+  return %y, %z : tensor<1x4x4x64xf32>, tensor<1x4x4x64xf32>
 }
 
 // -----
