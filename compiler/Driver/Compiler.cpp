@@ -292,18 +292,26 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   abi->source = std::string(source);
   abi->options = options.commandLine;
 
-  PassManager lowering(&context);
+  // Lowered in two halves: the entry functions still carry their buffer names and roles on
+  // tensors, where `forward`'s parameter-only work moves into `prepare` (whose buffers the
+  // ABI then gains); bufferization and the LLVM lowering follow without them.
+  PassManager toLinalg(&context), lowering(&context);
   // After the training passes: the training graph has batch norms on batch statistics by
   // now, so only evaluation entries fold.
-  lowering.addNestedPass<func::FuncOp>(kiln::createKilnFoldBatchNormPass());
-  lowering.addPass(createKilnInPlaceBuffersPass());
+  toLinalg.addNestedPass<func::FuncOp>(kiln::createKilnFoldBatchNormPass());
+  buildKilnToLinalgPipeline(toLinalg, options.codegen);
+  toLinalg.addPass(kiln::createKilnHoistParameterMathPass());
   lowering.addPass(createKilnStripAbiPass());
-  buildKilnLowerToLLVMPipeline(lowering, options.codegen);
-  if (options.printIrAfterAll)
-    lowering.enableIRPrinting();
-  if (options.timing)
-    lowering.enableTiming();
-  if (failed(lowering.run(*module))) {
+  buildKilnBufferizePipeline(lowering);
+  buildKilnLoopsToLLVMPipeline(lowering);
+  for (PassManager *pm : {&toLinalg, &lowering}) {
+    if (options.printIrAfterAll)
+      pm->enableIRPrinting();
+    if (options.timing)
+      pm->enableTiming();
+  }
+  if (failed(toLinalg.run(*module)) || failed(amendArtifactAbi(*module, *abi)) ||
+      failed(lowering.run(*module))) {
     llvm::errs() << "kilnc: error: lowering '" << options.inputPath << "' failed\n";
     return 1;
   }

@@ -103,24 +103,30 @@ static uint32_t roleFromName(StringRef role) {
       .Case("output", KILN_ROLE_OUTPUT)
       .Case("scalar_input", KILN_ROLE_SCALAR_INPUT)
       .Case("state", KILN_ROLE_STATE)
+      .Case("prepared", KILN_ROLE_PREPARED)
       .Default(KILN_ROLE_COUNT_);
 }
 
-FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
-  ArtifactAbi abi;
-  llvm::StringMap<uint32_t> indexByName;
-  llvm::StringMap<ElementsAttr> initialValues;
-  for (auto parameter : module.getOps<ParameterOp>())
-    initialValues[parameter.getSymName()] = parameter.getInitialValue();
+namespace {
 
-  // Adds (or finds) the buffer `name`; the same name in two entries is the same buffer.
-  auto addBuffer = [&](Operation *where, DictionaryAttr attrs, Type type,
-                       StringRef what) -> FailureOr<uint32_t> {
-    auto name = attrs ? attrs.getAs<StringAttr>(kBufferAttrName) : StringAttr();
-    auto role = attrs ? attrs.getAs<StringAttr>(kRoleAttrName) : StringAttr();
+/// Builds the buffer table entry by entry; a name seen again is the same buffer.
+class AbiCollector {
+public:
+  AbiCollector(ModuleOp module, kiln::ArtifactAbi &abi) : abi(abi) {
+    for (auto parameter : module.getOps<kiln::ParameterOp>())
+      initialValues[parameter.getSymName()] = parameter.getInitialValue();
+    for (auto [index, buffer] : llvm::enumerate(abi.buffers))
+      indexByName[buffer.name] = index;
+  }
+
+  /// The buffer of one argument or result: added, or found by name.
+  FailureOr<uint32_t> addBuffer(Operation *where, DictionaryAttr attrs, Type type,
+                                StringRef what) {
+    auto name = attrs ? attrs.getAs<StringAttr>(kiln::kBufferAttrName) : StringAttr();
+    auto role = attrs ? attrs.getAs<StringAttr>(kiln::kRoleAttrName) : StringAttr();
     if (!name || !role)
-      return where->emitError() << what << " lacks `" << kBufferAttrName << "` and `"
-                                << kRoleAttrName << "` attributes";
+      return where->emitError() << what << " lacks `" << kiln::kBufferAttrName << "` and `"
+                                << kiln::kRoleAttrName << "` attributes";
     auto tensor = dyn_cast<RankedTensorType>(type);
     if (!tensor || !tensor.hasStaticShape())
       return where->emitError() << what << " '" << name.getValue()
@@ -128,7 +134,7 @@ FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
     if (tensor.getNumElements() == 0)
       return where->emitError() << what << " '" << name.getValue() << "' of type " << type
                                 << " has no elements; empty tensors are not supported yet";
-    uint32_t dtype = abiDtypeOf(tensor.getElementType());
+    uint32_t dtype = kiln::abiDtypeOf(tensor.getElementType());
     if (dtype == 0)
       return where->emitError() << what << " '" << name.getValue()
                                 << "' has an element type the artifact cannot carry: "
@@ -138,38 +144,45 @@ FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
       return where->emitError() << "unknown role '" << role.getValue() << "' of " << what;
     auto [it, inserted] = indexByName.try_emplace(name.getValue(), abi.buffers.size());
     if (!inserted) {
-      const AbiBuffer &existing = abi.buffers[it->second];
+      const kiln::AbiBuffer &existing = abi.buffers[it->second];
       if (ArrayRef<int64_t>(existing.shape) != tensor.getShape() || existing.dtype != dtype ||
           existing.role != roleCode)
         return where->emitError() << "buffer '" << name.getValue()
                                   << "' is used with two different types or roles";
       return it->second;
     }
-    AbiBuffer buffer;
+    kiln::AbiBuffer buffer;
     buffer.name = name.getValue().str();
     buffer.role = roleCode;
     buffer.dtype = dtype;
     buffer.shape.assign(tensor.getShape().begin(), tensor.getShape().end());
-    buffer.byteSize = tensor.getNumElements() * abiDtypeSize(dtype);
+    buffer.byteSize = tensor.getNumElements() * kiln::abiDtypeSize(dtype);
     if (roleCode == KILN_ROLE_PARAMETER || roleCode == KILN_ROLE_STATE)
       buffer.initialValue = initialValues.lookup(buffer.name);
     abi.buffers.push_back(std::move(buffer));
     return it->second;
-  };
+  }
 
-  for (auto func : module.getOps<func::FuncOp>()) {
-    if (func.isPrivate() || func.isExternal())
-      continue;
-    AbiEntry entry;
-    entry.name = func.getSymName().str();
-    for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+  /// Appends the buffers of arguments `first`.. of `func` to `args` at `position`.
+  LogicalResult addArguments(func::FuncOp func, unsigned first,
+                             llvm::SmallVectorImpl<uint32_t> &args, size_t position) {
+    for (unsigned i = first; i < func.getNumArguments(); ++i) {
       FailureOr<uint32_t> index = addBuffer(func, func.getArgAttrDict(i),
                                             func.getArgumentTypes()[i],
                                             "argument #" + std::to_string(i));
       if (failed(index))
         return failure();
-      entry.args.push_back(*index);
+      args.insert(args.begin() + position++, *index);
     }
+    return success();
+  }
+
+  FailureOr<kiln::AbiEntry> collectEntry(func::FuncOp func) {
+    kiln::AbiEntry entry;
+    entry.name = func.getSymName().str();
+    entry.numArguments = func.getNumArguments();
+    if (failed(addArguments(func, 0, entry.args, 0)))
+      return failure();
     for (unsigned i = 0; i < func.getNumResults(); ++i) {
       // A result naming one of the entry's argument buffers updates it in place
       // (kiln-inplace-buffers): the buffer is passed once.
@@ -182,11 +195,56 @@ FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
       if (!llvm::is_contained(ArrayRef<uint32_t>(entry.args).take_front(numArgs), *index))
         entry.args.push_back(*index);
     }
-    abi.entries.push_back(std::move(entry));
+    return entry;
+  }
+
+private:
+  kiln::ArtifactAbi &abi;
+  llvm::StringMap<uint32_t> indexByName;
+  llvm::StringMap<ElementsAttr> initialValues;
+};
+
+bool isEntry(func::FuncOp func) { return !func.isPrivate() && !func.isExternal(); }
+
+} // namespace
+
+FailureOr<kiln::ArtifactAbi> kiln::collectArtifactAbi(ModuleOp module) {
+  ArtifactAbi abi;
+  AbiCollector collector(module, abi);
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!isEntry(func))
+      continue;
+    FailureOr<AbiEntry> entry = collector.collectEntry(func);
+    if (failed(entry))
+      return failure();
+    abi.entries.push_back(std::move(*entry));
   }
   if (abi.entries.empty())
     return module.emitError("no entry function (a public func.func) to compile");
   return abi;
+}
+
+LogicalResult kiln::amendArtifactAbi(ModuleOp module, ArtifactAbi &abi) {
+  AbiCollector collector(module, abi);
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (!isEntry(func))
+      continue;
+    auto known = llvm::find_if(abi.entries,
+                               [&](const AbiEntry &e) { return e.name == func.getSymName(); });
+    if (known == abi.entries.end()) {
+      FailureOr<AbiEntry> entry = collector.collectEntry(func);
+      if (failed(entry))
+        return failure();
+      abi.entries.push_back(std::move(*entry));
+      continue;
+    }
+    // Arguments appended since: after the old ones, before the results.
+    if (failed(collector.addArguments(func, known->numArguments, known->args,
+                                      known->numArguments)))
+      return failure();
+    known->numArguments = func.getNumArguments();
+  }
+  return success();
 }
 
 void kiln::addWorkspaceBuffer(ArtifactAbi &abi) {

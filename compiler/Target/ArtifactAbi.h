@@ -30,6 +30,7 @@ struct AbiBuffer {
 struct AbiEntry {
   std::string name;                  // the function's symbol, also the entry's name
   llvm::SmallVector<uint32_t> args;  // buffer indices: arguments, then results (then workspace)
+  uint32_t numArguments = 0;         // how many of `args` are the function's arguments
   // The static memory plan (kiln-plan-memory): the arena the lowered function takes as its
   // last argument, when workspaceBytes > 0, and what the plan placed in it.
   uint64_t workspaceBytes = 0;
@@ -49,6 +50,11 @@ struct ArtifactAbi {
 /// Collects the buffer table and entry points of `module` (kiln level, before lowering).
 /// Every public function is an entry point. Reports errors on the module's diagnostics.
 mlir::FailureOr<ArtifactAbi> collectArtifactAbi(mlir::ModuleOp module);
+
+/// Brings `abi` up to date with entry functions that lowering added (kiln-hoist-parameter-math's
+/// `prepare`) and arguments it appended to known entries (their prepared buffers), which the
+/// entry then takes after its old arguments. Call before kiln-strip-abi.
+mlir::LogicalResult amendArtifactAbi(mlir::ModuleOp module, ArtifactAbi &abi);
 
 /// Adds the workspace buffer (role workspace, uint8, as large as the largest entry's arena;
 /// entry points never run concurrently on one buffer table, so they share it) and appends it

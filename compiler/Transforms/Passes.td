@@ -87,4 +87,23 @@ def KilnFoldBatchNormPass : Pass<"kiln-fold-batch-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["::kiln::KilnDialect"];
 }
 
+def KilnHoistParameterMathPass : Pass<"kiln-hoist-parameter-math", "mlir::ModuleOp"> {
+  let summary = "Moves what `forward` computes from parameters alone into a `prepare` entry";
+  let description = [{
+    On tensors, after kiln-lower-to-linalg and before kiln-strip-abi (it reads the
+    `kiln.role` of the entry's arguments). In `forward`, every side-effect-free top-level op
+    that reads at least one `parameter` or `state` argument and otherwise only such values and
+    constants (filter layout changes, packed filters, batch-norm folding) moves into a new
+    public function `prepare` that takes those arguments; each moved value that `forward`
+    still reads becomes a result of `prepare` and a new argument of `forward`, both bound to
+    a buffer `kiln.prepared.<n>` of role `prepared`. The runtime runs `prepare` before a
+    `forward` whose parameters changed since the last run, so a step of inference no longer
+    repeats the weights' preparation. A view of a parameter (reshape, slice) that nothing
+    else moved reads stays in `forward`: moving it would only copy the parameter.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", "\"forward\"", "The entry point to split">
+  ];
+}
+
 #endif // KILN_TRANSFORMS_PASSES_TD

@@ -16,7 +16,29 @@ using namespace kiln::runtime;
 struct kiln_session_s {
   kiln_artifact_t *artifact = nullptr;
   std::vector<void *> buffers; // indexed like the descriptor's buffer table
+  // Whether the prepared buffers reflect the parameters and state (abi.h: `prepare`).
+  bool prepared = false;
 };
+
+namespace {
+
+bool isParameterOrState(const kiln_abi_buffer_t &buffer) {
+  return buffer.role == KILN_ROLE_PARAMETER || buffer.role == KILN_ROLE_STATE;
+}
+
+/// Whether entry `e` takes a buffer for which `predicate` holds.
+template <typename Predicate>
+bool takesBuffer(const kiln_abi_descriptor_t *d, const kiln_abi_entry_t &e,
+                 Predicate predicate) {
+  for (uint32_t a = 0; a < e.num_args; ++a)
+    if (predicate(d->buffers[e.arg_buffers[a]]))
+      return true;
+  return false;
+}
+
+bool isPrepared(const kiln_abi_buffer_t &buffer) { return buffer.role == KILN_ROLE_PREPARED; }
+
+} // namespace
 
 uint64_t kiln::runtime::alignedSize(uint64_t size) {
   // A cache line, and what AVX-512 loads want; an empty buffer still gets one line, so it has
@@ -82,7 +104,12 @@ kiln_artifact_t *kiln_session_artifact(kiln_session_t *session) {
 }
 
 void *kiln_session_buffer_data(kiln_session_t *session, uint32_t index) {
-  return session && index < session->buffers.size() ? session->buffers[index] : nullptr;
+  if (!session || index >= session->buffers.size())
+    return nullptr;
+  // The caller may write through the pointer: parameters may change.
+  if (isParameterOrState(session->artifact->descriptor->buffers[index]))
+    session->prepared = false;
+  return session->buffers[index];
 }
 
 kiln_status_t kiln_session_run(kiln_session_t *session, const char *entry_name) {
@@ -100,7 +127,28 @@ kiln_status_t kiln_session_run(kiln_session_t *session, const char *entry_name) 
                         artifact->path + ": no entry point '" + entry_name +
                             "' (it has: " + (known.empty() ? "none" : known) + ")");
     }
-    artifact->descriptor->entries[index].fn(session->buffers.data());
+    const kiln_abi_descriptor_t *d = artifact->descriptor;
+    const kiln_abi_entry_t &entry = d->entries[index];
+    if (std::strcmp(entry_name, "prepare") == 0) {
+      entry.fn(session->buffers.data());
+      session->prepared = true;
+      return nullptr;
+    }
+    if (takesBuffer(d, entry, isPrepared)) {
+      if (!session->prepared) {
+        int64_t prepare = kiln_artifact_find_entry(artifact, "prepare");
+        if (prepare < 0)
+          return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
+                            artifact->path + ": entry point '" + entry_name +
+                                "' reads prepared buffers, but there is no 'prepare' entry");
+        d->entries[prepare].fn(session->buffers.data());
+        session->prepared = true;
+      }
+    } else if (takesBuffer(d, entry, isParameterOrState)) {
+      // A training step or an update may have written parameters or state.
+      session->prepared = false;
+    }
+    entry.fn(session->buffers.data());
     return nullptr;
   });
 }

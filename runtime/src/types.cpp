@@ -103,6 +103,7 @@ const char *kiln_role_name(kiln_abi_role_t role) {
   case KILN_ROLE_SCALAR_INPUT: return "scalar_input";
   case KILN_ROLE_STATE: return "state";
   case KILN_ROLE_WORKSPACE: return "workspace";
+  case KILN_ROLE_PREPARED: return "prepared";
   case KILN_ROLE_COUNT_: break;
   }
   return "unknown";

@@ -115,5 +115,10 @@ kiln_status_t kiln::runtime::validateDescriptor(const std::string &path,
   for (uint32_t i = 0; i < d->num_entries; ++i)
     KILN_RETURN_IF_ERROR(validateEntry(path, i, d->entries[i], d->buffers, d->num_buffers,
                                            entryNames));
+  // Prepared buffers are computed by `prepare` before the entries that read them run.
+  for (uint32_t i = 0; i < d->num_buffers; ++i)
+    if (d->buffers[i].role == KILN_ROLE_PREPARED && !entryNames.count("prepare"))
+      return invalid(path, "buffer '" + std::string(d->buffers[i].name) +
+                               "' is prepared, but there is no 'prepare' entry to compute it");
   return nullptr;
 }

@@ -241,6 +241,11 @@ TEST(Artifact, RefusesWorkspaceThatIsNotBytes) {
                 "workspace buffer 'x' must be uint8 of rank 1 without initial data");
 }
 
+TEST(Artifact, RefusesPreparedBufferWithoutPrepareEntry) {
+  expectRefused(KILN_FIXTURE_PREPARED_MISSING, KILN_STATUS_INVALID_ARTIFACT,
+                "buffer 'doubled' is prepared, but there is no 'prepare' entry to compute it");
+}
+
 TEST(Artifact, RefusesDuplicateEntryNames) {
   expectRefused(KILN_FIXTURE_DUPLICATE_ENTRY, KILN_STATUS_INVALID_ARTIFACT,
                 "two entry points are named 'forward'");

@@ -128,4 +128,55 @@ TEST(Session, RejectsNullArguments) {
   kiln_session_release(nullptr);
 }
 
+// The prepared fixture: y = x * doubled, where `prepare` sets doubled = 2 * weight and counts
+// its runs.
+struct PreparedSession {
+  ArtifactPtr artifact = loadOrFail(KILN_FIXTURE_PREPARED);
+  SessionPtr session = sessionOrFail(artifact.get());
+  float &at(const char *name) {
+    int64_t index = kiln_artifact_find_buffer(artifact.get(), name);
+    return *floats(session.get(), static_cast<uint32_t>(index));
+  }
+  std::string run(const char *entry) { return takeMessage(kiln_session_run(session.get(), entry)); }
+};
+
+TEST(Session, PreparesOnceBeforeTheFirstEntryThatReadsPreparedBuffers) {
+  PreparedSession s;
+  s.at("x") = 5.0f;
+  EXPECT_EQ(s.run("forward"), "");
+  EXPECT_EQ(s.at("y"), 30.0f);
+  EXPECT_EQ(s.run("forward"), "");
+  EXPECT_EQ(s.at("runs"), 1.0f) << "unchanged parameters are not prepared again";
+}
+
+TEST(Session, PreparesAgainAfterAnEntryThatTakesParameters) {
+  PreparedSession s;
+  s.at("x") = 1.0f;
+  EXPECT_EQ(s.run("forward"), "");
+  EXPECT_EQ(s.run("update"), "");
+  EXPECT_EQ(s.run("forward"), "");
+  EXPECT_EQ(s.at("y"), 8.0f) << "forward must see the updated weight 4";
+  EXPECT_EQ(s.at("runs"), 2.0f);
+}
+
+TEST(Session, PreparesAgainAfterHandingOutAParameter) {
+  PreparedSession s;
+  s.at("x") = 1.0f;
+  EXPECT_EQ(s.run("forward"), "");
+  s.at("weight") = 10.0f; // as a checkpoint load writes it
+  EXPECT_EQ(s.run("forward"), "");
+  EXPECT_EQ(s.at("y"), 20.0f);
+  s.at("x") = 2.0f; // an input: nothing to prepare
+  EXPECT_EQ(s.run("forward"), "");
+  EXPECT_EQ(s.at("y"), 40.0f);
+  EXPECT_EQ(s.at("runs"), 2.0f);
+}
+
+TEST(Session, ExplicitPrepareCountsAsPrepared) {
+  PreparedSession s;
+  EXPECT_EQ(s.run("prepare"), "");
+  EXPECT_EQ(s.run("forward"), "");
+  EXPECT_EQ(s.at("runs"), 1.0f);
+}
+
 } // namespace

@@ -19,7 +19,7 @@
 extern "C" {
 #endif
 
-#define KILN_ABI_VERSION 3u
+#define KILN_ABI_VERSION 4u
 /* "KILNKX01" read as a little-endian 64-bit integer: guards against a random shared object. */
 #define KILN_ABI_MAGIC 0x3130584B4E4C494Bull
 #define KILN_ABI_DESCRIPTOR_SYMBOL "kiln_artifact_descriptor"
@@ -39,7 +39,8 @@ typedef enum kiln_abi_role_e {
   KILN_ROLE_SCALAR_INPUT = 7, /* runtime-provided scalars: learning rate, step */
   KILN_ROLE_STATE = 8,        /* persistent but not trained: batch-norm running statistics */
   KILN_ROLE_WORKSPACE = 9,    /* uint8 scratch memory for an entry's temporaries (below) */
-  KILN_ROLE_COUNT_ = 10
+  KILN_ROLE_PREPARED = 10,    /* computed from parameters by the `prepare` entry (below) */
+  KILN_ROLE_COUNT_ = 11
 } kiln_abi_role_t;
 
 /* Element types, numbered as ONNX's TensorProto.DataType so that files map one to one. */
@@ -68,6 +69,12 @@ typedef struct kiln_abi_buffer_s {
   uint64_t byte_size;       /* product(shape) * element size */
   const void *initial_data; /* byte_size bytes, or NULL (zero-initialised) */
 } kiln_abi_buffer_t;
+
+/* The `prepare` entry, when an artifact has one, computes the `prepared` buffers (laid-out,
+ * packed and batch-norm-folded weights) from parameter and state buffers; `forward` reads
+ * them. The runtime runs it before an entry that takes prepared buffers whenever parameters
+ * or state may have changed since: at first, after the user asked for a pointer to such a
+ * buffer, and after any other entry that takes them (a training step writes them). */
 
 /* An entry point: buffers[i] is the pointer for descriptor buffer i. Buffers are at least
  * 64-byte aligned. Entry points are not reentrant on the same buffer table. */

@@ -170,12 +170,14 @@ void kiln_session_release(kiln_session_t *session);
 /// The artifact of `session` (not retained for the caller).
 kiln_artifact_t *kiln_session_artifact(kiln_session_t *session);
 /// The memory of buffer `index` (byte_size bytes, 64-byte aligned), or NULL if out of range.
-/// Valid until the session is released.
+/// Valid until the session is released. Handing out a parameter or state buffer makes the
+/// session prepare again before the next entry that reads prepared buffers (abi.h).
 void *kiln_session_buffer_data(kiln_session_t *session, uint32_t index);
 
 /// Runs the entry point called `entry_name`: calls it with the session's pointer table, indexed
 /// like the descriptor's buffer table. Fails, naming the entry and listing the artifact's
-/// entries, if there is none of that name.
+/// entries, if there is none of that name. Runs the artifact's `prepare` entry first when the
+/// entry reads prepared buffers and parameters or state may have changed since (abi.h).
 kiln_status_t kiln_session_run(kiln_session_t *session, const char *entry_name);
 
 /*===------------------------------------------------------------------===*
