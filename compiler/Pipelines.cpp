@@ -44,7 +44,8 @@ void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codeg
   }
   // The layout is chosen on the kiln graph; the transposes it implies are folded into the
   // elementwise ops around each convolution, chains of elementwise ops are fused (and the
-  // fused ops' transposes folded again) before the contractions are tiled.
+  // fused ops' transposes folded again) before the contractions are tiled. kiln-parallelize
+  // runs again after them to split the filter packing they add into tasks.
   appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-choose-layout,kiln-to-linalg),"
                      "canonicalize,cse,func.func(kiln-fold-transposes,kiln-fuse-elementwise,"
                      "kiln-fold-transposes,kiln-parallelize,kiln-codegen-contractions,"

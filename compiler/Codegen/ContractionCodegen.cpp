@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CpuTarget.h"
+#include "compiler/Codegen/OutputStart.h"
 #include "compiler/Codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -60,6 +61,30 @@ FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter, linalg::Linalg
   return cast<linalg::LinalgOp>(tiled->tiledOps.front());
 }
 
+/// Tiles `op` like tileWithLoops, with the op that computes its output's starting value (a
+/// fill or bias broadcast that kiln-parallelize moved into the task) tiled into the same
+/// loops: each tile then starts its accumulators from a slice it has just written, not from
+/// an output written in a pass of its own and read back cold.
+FailureOr<linalg::LinalgOp> tileWithOutputStart(RewriterBase &rewriter, linalg::LinalgOp op,
+                                                ArrayRef<int64_t> sizes) {
+  scf::SCFTileAndFuseOptions options;
+  options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  options.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer, bool isDestination) {
+    auto start = dyn_cast<linalg::LinalgOp>(producer.getOwner());
+    return std::make_tuple(isDestination && startsAnOutput(start), false);
+  });
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTileAndFuseResult> tiled = scf::tileConsumerAndFuseProducersUsingSCF(
+      rewriter, cast<TilingInterface>(op.getOperation()), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements.lookup(op->getResult(0)));
+  for (Operation *producer : tiled->fusedProducers)
+    if (producer->use_empty())
+      rewriter.eraseOp(producer);
+  return cast<linalg::LinalgOp>(tiled->tiledAndFusedOps.front());
+}
+
 /// Follows full-size tensor.extract_slice ops back to the tensor they view: each task of
 /// kiln-parallelize takes the whole filter that way.
 Value throughFullSlices(Value value) {
@@ -111,7 +136,8 @@ FailureOr<linalg::LinalgOp> splitByFilterBlock(RewriterBase &rewriter, linalg::L
   Value &packed = packedFilters[{filter, block}];
   if (!packed)
     packed = packFilter(rewriter, filter, block);
-  FailureOr<linalg::LinalgOp> tile = tileWithLoops(rewriter, conv, {0, 0, 0, block, 0, 0, 0});
+  FailureOr<linalg::LinalgOp> tile =
+      tileWithOutputStart(rewriter, conv, {0, 0, 0, block, 0, 0, 0});
   if (failed(tile))
     return failure();
   OpOperand *tileFilter = tile->getDpsInputOperand(1);
@@ -157,7 +183,14 @@ LogicalResult generateConvolution(RewriterBase &rewriter, linalg::Conv2DNhwcHwcf
     current = *blockConv;
     (*tile)[3] = 0;
   }
-  FailureOr<linalg::LinalgOp> tiled = tileWithLoops(rewriter, current, *tile);
+  // The output tile first, with its starting value; then the reduction over kh, kw and c.
+  SmallVector<int64_t> outputTile(*tile), reductionTile(*tile);
+  std::fill(outputTile.begin() + 4, outputTile.end(), 0);
+  std::fill(reductionTile.begin(), reductionTile.begin() + 4, 0);
+  FailureOr<linalg::LinalgOp> outputTiled = tileWithOutputStart(rewriter, current, outputTile);
+  if (failed(outputTiled))
+    return current.emitError("kiln-codegen-contractions: tiling the convolution failed");
+  FailureOr<linalg::LinalgOp> tiled = tileWithLoops(rewriter, *outputTiled, reductionTile);
   if (failed(tiled))
     return current.emitError("kiln-codegen-contractions: tiling the convolution failed");
   PatternRewriter patternRewriter(rewriter.getContext());

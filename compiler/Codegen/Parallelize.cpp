@@ -6,9 +6,11 @@
 // scf-forall-to-parallel and convert-scf-to-openmp make each forall one OpenMP work-sharing
 // loop (a static schedule: the tasks are cut into one contiguous run per thread).
 // Splitting on tensors, before the register tiling, keeps the contraction schedules of
-// ContractionCodegen.cpp unchanged inside each task.
+// ContractionCodegen.cpp unchanged inside each task. A contraction's starting value (its
+// zero fill or bias broadcast) is computed by its tasks rather than by tasks of its own.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Codegen/OutputStart.h"
 #include "compiler/Codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -139,50 +141,104 @@ std::optional<SmallVector<int64_t>> staticTensorLoopBounds(linalg::LinalgOp op) 
   return bounds;
 }
 
+/// Moves the op that computes the starting value of `task`'s output (a fill or a bias
+/// broadcast) into the task: each task computes its slice into its part of the shared output,
+/// which then starts empty, instead of the whole output being written in a pass of its own
+/// and read back cold. The op itself goes when no other user is left (CSE shares one zero
+/// fill among all the convolutions of a training step).
+void fuseOutputStart(RewriterBase &rewriter, scf::ForallOp forall, linalg::LinalgOp task) {
+  auto slice = task.getDpsInitOperand(0)->get().getDefiningOp<tensor::ExtractSliceOp>();
+  auto sharedOut = slice ? dyn_cast<BlockArgument>(slice.getSource()) : BlockArgument();
+  if (!sharedOut || sharedOut.getOwner()->getParentOp() != forall)
+    return;
+  OpOperand *start = forall.getTiedOpOperand(sharedOut);
+  auto producer = start->get().getDefiningOp<linalg::LinalgOp>();
+  if (!kiln::startsAnOutput(producer))
+    return;
+  rewriter.setInsertionPointAfter(slice);
+  FailureOr<TilingResult> tile = cast<TilingInterface>(producer.getOperation())
+                                     .generateResultTileValue(rewriter, 0,
+                                                              slice.getMixedOffsets(),
+                                                              slice.getMixedSizes());
+  if (failed(tile) || tile->tiledOps.size() != 1)
+    return;
+  auto tiledProducer = cast<DestinationStyleOpInterface>(tile->tiledOps.front());
+  rewriter.modifyOpInPlace(tiledProducer,
+                           [&] { tiledProducer.getDpsInitsMutable()[0].set(slice); });
+  rewriter.modifyOpInPlace(task, [&] {
+    task.getDpsInitOperand(0)->set(tiledProducer->getResult(0));
+  });
+  Value empty = producer.getDpsInitOperand(0)->get();
+  rewriter.modifyOpInPlace(forall, [&] { start->set(empty); });
+  if (producer->use_empty())
+    rewriter.eraseOp(producer);
+}
+
 struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelizePass> {
   using KilnParallelizePassBase::KilnParallelizePassBase;
 
-  void runOnOperation() override {
-    func::FuncOp func = getOperation();
-    // Only ops at the top level: one inside a loop already runs once per iteration.
-    SmallVector<linalg::LinalgOp> candidates;
-    for (Block &block : func.getBody())
+  /// Only ops at the top level: one inside a loop already runs once per iteration.
+  SmallVector<linalg::LinalgOp> topLevelOps(bool contractions) {
+    SmallVector<linalg::LinalgOp> ops;
+    for (Block &block : getOperation().getBody())
       for (Operation &op : block)
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
-          candidates.push_back(linalgOp);
+          if (isa<linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(op) == contractions)
+            ops.push_back(linalgOp);
+    return ops;
+  }
+
+  /// The task tile of `op`, or an empty vector when it stays whole.
+  SmallVector<int64_t> taskTile(linalg::LinalgOp op) {
+    std::optional<SmallVector<int64_t>> bounds = staticTensorLoopBounds(op);
+    if (!bounds)
+      return {};
+    if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
+          return llvm::all_of(map.getResults(), isIncreasing);
+        }))
+      return {};
+    int64_t iterations = 1;
+    for (int64_t bound : *bounds)
+      iterations *= bound;
+    if (iterations < minIterations)
+      return {};
+    return isa<linalg::MatmulOp>(op) ? chooseMatmulTaskTile(*bounds, minTasks)
+                                     : chooseTaskTile(*bounds, splitRuleOf(op), minTasks);
+  }
+
+  /// Splits `op` into tasks (an scf.forall) and returns the op computing one task; null when
+  /// `op` stays whole; failure after reporting an error.
+  FailureOr<linalg::LinalgOp> splitIntoTasks(RewriterBase &rewriter, linalg::LinalgOp op) {
+    SmallVector<int64_t> tile = taskTile(op);
+    if (tile.empty())
+      return linalg::LinalgOp();
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), tile));
+    options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled =
+        scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled))
+      return op.emitError("kiln-parallelize: splitting the op into tasks failed");
+    rewriter.replaceOp(op, tiled->replacements);
+    return cast<linalg::LinalgOp>(tiled->tiledOps.front());
+  }
+
+  void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    for (linalg::LinalgOp op : candidates) {
-      std::optional<SmallVector<int64_t>> bounds = staticTensorLoopBounds(op);
-      if (!bounds)
-        continue;
-      if (contractionsOnly && !isa<linalg::Conv2DNhwcHwcfOp, linalg::MatmulOp>(op))
-        continue;
-      if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
-            return llvm::all_of(map.getResults(), isIncreasing);
-          }))
-        continue;
-      int64_t iterations = 1;
-      for (int64_t bound : *bounds)
-        iterations *= bound;
-      if (iterations < minIterations)
-        continue;
-      SmallVector<int64_t> tile = isa<linalg::MatmulOp>(op)
-                                      ? chooseMatmulTaskTile(*bounds, minTasks)
-                                      : chooseTaskTile(*bounds, splitRuleOf(op), minTasks);
-      if (tile.empty())
-        continue;
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), tile));
-      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
-      rewriter.setInsertionPoint(op);
-      FailureOr<scf::SCFTilingResult> tiled =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled)) {
-        op.emitError("kiln-parallelize: splitting the op into tasks failed");
+    // Contractions first, so that the fill or broadcast they start from joins their tasks.
+    for (linalg::LinalgOp op : topLevelOps(/*contractions=*/true)) {
+      FailureOr<linalg::LinalgOp> task = splitIntoTasks(rewriter, op);
+      if (failed(task))
         return signalPassFailure();
-      }
-      rewriter.replaceOp(op, tiled->replacements);
+      if (*task)
+        fuseOutputStart(rewriter, (*task)->getParentOfType<scf::ForallOp>(), *task);
     }
+    if (contractionsOnly)
+      return;
+    for (linalg::LinalgOp op : topLevelOps(/*contractions=*/false))
+      if (failed(splitIntoTasks(rewriter, op)))
+        return signalPassFailure();
   }
 };
 

@@ -53,7 +53,9 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
     the unit of work the threads share: after bufferization the forall becomes an
     `scf.parallel` and then an OpenMP work-sharing loop. Convolutions are split over images
     and output rows only, so each task keeps whole register tiles; a matmul over blocks of at
-    least one register tile (8 rows x 32 columns). Reductions stay inside a task. An op that
+    least one register tile (8 rows x 32 columns); contractions are split first, and the fill
+    or broadcast a contraction's output starts from (all loops parallel) is computed by its
+    tasks, each into its own slice. Reductions stay inside a task. An op that
     reads an operand through a decreasing index (a flipped filter) stays whole: upstream's
     tiling cannot take slices of it.
   }];
@@ -79,7 +81,10 @@ def KilnCodegenContractionsPass
     On tensors, before bufferization. Each statically shaped fp32 `linalg.conv_2d_nhwc_hwcf`
     and `linalg.matmul` is tiled for registers (tile sizes chosen from its shape and the
     target's vector width and register count, compiler/Codegen/CpuTarget.cpp), convolution
-    tiles are reduced to 1-D convolutions, and every tile is vectorized. Ops whose shapes no
+    tiles are reduced to 1-D convolutions, and every tile is vectorized. A convolution tile
+    whose register tile spans part of the output channels reads a packed filter
+    ([F/b, KH, KW, C, b], computed once where the filter is defined); the fill or broadcast
+    its output starts from is computed per register tile. Ops whose shapes no
     tile divides are left for the plain-loop lowering. `kiln-vector-lower` finishes the job
     after bufferization.
   }];

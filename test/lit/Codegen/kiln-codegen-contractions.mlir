@@ -80,6 +80,28 @@ func.func @conv_shared_filter(%x: tensor<1x6x6x16xf32>, %w: tensor<3x3x16x64xf32
 
 // -----
 
+// A starting value computed in the task (a bias broadcast that kiln-parallelize moved there)
+// is computed per register tile, before the tile's reduction loops: the accumulators start
+// from a slice just written, not from an output written whole beforehand.
+// AVX2-LABEL: func @conv_bias_start
+// AVX512-LABEL: func @conv_bias_start
+// AVX512: scf.for {{.*}} step %c4
+// AVX512: %[[START:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x64xf32>)
+// AVX512: scf.for {{.*}} iter_args(%{{.*}} = %[[START]])
+// AVX512: vector.contract
+#bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#whole = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @conv_bias_start(%x: tensor<1x10x10x64xf32>, %w: tensor<3x3x64x64xf32>, %b: tensor<64xf32>, %out: tensor<1x8x8x64xf32>) -> tensor<1x8x8x64xf32> {
+  %start = linalg.generic {indexing_maps = [#bias, #whole], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<64xf32>) outs(%out : tensor<1x8x8x64xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x8x8x64xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%start : tensor<1x8x8x64xf32>) -> tensor<1x8x8x64xf32>
+  return %y : tensor<1x8x8x64xf32>
+}
+
+// -----
+
 // A large matmul is tiled for the cache (256 x 64 x 256) and then 4 x 16 for registers, k = 1.
 // AVX2-LABEL: func @matmul
 // AVX2: scf.for {{.*}} step %c256

@@ -13,7 +13,7 @@
 // CONTRACTIONS-LABEL: func @channel_sums
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-5: omp.parallel
+// OMP-COUNT-7: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 
@@ -30,6 +30,41 @@ func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>,
                 %init: tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32> {
   %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
   return %y : tensor<2x8x8x64xf32>
+}
+
+// The bias broadcast and the zero fill that two convolutions start from join their tasks:
+// each task writes the starting value of its own output slice, and the shared outputs start
+// empty. The fill, shared by both, goes once neither needs it whole.
+// CHECK-LABEL: func @conv_output_starts
+// CHECK-NOT: linalg.fill
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<2x8x8x64xf32>
+// CHECK: scf.forall {{.*}} shared_outs(%[[OUT:.*]] = %[[EMPTY]])
+// CHECK: %[[SLICE:.*]] = tensor.extract_slice %[[OUT]]
+// CHECK: %[[START:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<64xf32>) outs(%[[SLICE]] : tensor<1x1x8x64xf32>)
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} outs(%[[START]] : tensor<1x1x8x64xf32>)
+// CHECK: scf.forall {{.*}} shared_outs(%[[OUT2:.*]] = %[[EMPTY]])
+// CHECK: %[[SLICE2:.*]] = tensor.extract_slice %[[OUT2]]
+// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} outs(%[[SLICE2]] : tensor<1x1x8x64xf32>)
+// CHECK: linalg.conv_2d_nhwc_hwcf {{.*}} outs(%[[ZERO]] : tensor<1x1x8x64xf32>)
+// CHECK: scf.forall {{.*}} shared_outs(%[[OUT3:.*]] = %[[EMPTY]])
+// CHECK: linalg.fill {{.*}} outs(%{{.*}} : tensor<1x1x8x64xf32>)
+// CHECK-NOT: linalg.fill
+#bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#whole = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @conv_output_starts(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>,
+                              %b: tensor<64xf32>)
+    -> (tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<2x8x8x64xf32>
+  %start = linalg.generic {indexing_maps = [#bias, #whole], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<64xf32>) outs(%empty : tensor<2x8x8x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<2x8x8x64xf32>
+  %zeros = linalg.fill ins(%zero : f32) outs(%empty : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%start : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %z = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%zeros : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %v = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%zeros : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  return %y, %z, %v : tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>
 }
 
 // Blocks of 8 rows (one task per block: 8 tasks), then the columns in halves of 64 (a
