@@ -54,10 +54,12 @@ bool isRebuildable(Value value) {
   });
 }
 
+/// Scalars, vectors (a bias computed in registers that a fused tile stores) and dense
+/// statically shaped buffers, which travel as bare pointers.
 bool isPassable(Value value) {
   auto type = dyn_cast<MemRefType>(value.getType());
   if (!type)
-    return value.getType().isIntOrIndexOrFloat();
+    return value.getType().isIntOrIndexOrFloat() || isa<VectorType>(value.getType());
   return type.getLayout().isIdentity() && type.hasStaticShape();
 }
 

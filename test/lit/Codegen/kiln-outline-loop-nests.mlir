@@ -2,6 +2,7 @@
 // identical nests share one function.
 // RUN: kiln-opt %s --kiln-outline-loop-nests | FileCheck %s
 // RUN: kiln-opt %s --kiln-outline-loop-nests | FileCheck %s --check-prefix=PLANNED
+// RUN: kiln-opt %s --kiln-outline-loop-nests | FileCheck %s --check-prefix=VECTOR
 
 // CHECK-LABEL: func @step
 // CHECK-SAME: (%[[A:.*]]: memref<4x8xf32>, %[[B:.*]]: memref<4x8xf32>, %[[C:.*]]: memref<4x8xf32>, %[[S:.*]]: f32)
@@ -73,6 +74,22 @@ func.func @planned(%workspace: memref<1024xi8>) {
   ^bb0(%in: f32, %out: f32):
     %e = math.tanh %in : f32
     linalg.yield %e : f32
+  }
+  return
+}
+
+// A vector computed before a nest (a bias that a fused tile stores) is passed to it.
+// VECTOR-LABEL: func @vector_operand
+// VECTOR: %[[BIAS:.*]] = vector.load
+// VECTOR: call @vector_operand_nest0(%[[BIAS]], %{{.*}})
+// VECTOR: func private @vector_operand_nest0(%{{.*}}: vector<8xf32>, %{{.*}}: memref<4x8xf32>)
+func.func @vector_operand(%b: memref<8xf32>, %out: memref<4x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %bias = vector.load %b[%c0] : memref<8xf32>, vector<8xf32>
+  scf.for %i = %c0 to %c4 step %c1 {
+    vector.store %bias, %out[%i, %c0] : memref<4x8xf32>, vector<8xf32>
   }
   return
 }
