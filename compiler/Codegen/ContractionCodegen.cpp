@@ -85,6 +85,9 @@ FailureOr<linalg::LinalgOp> tileWithOutputStart(RewriterBase &rewriter, linalg::
   return cast<linalg::LinalgOp>(tiled->tiledAndFusedOps.front());
 }
 
+/// The packed copy of each (filter, block size) made so far in the function.
+using PackedFilters = DenseMap<std::pair<Value, int64_t>, Value>;
+
 /// Follows full-size tensor.extract_slice ops back to the tensor they view: each task of
 /// kiln-parallelize takes the whole filter that way.
 Value throughFullSlices(Value value) {
@@ -130,8 +133,7 @@ Value packFilter(RewriterBase &rewriter, Value filter, int64_t block) {
 /// output row (the filter loads were the hottest instructions of the tile). Packed, the
 /// block is one contiguous run that stays in cache across the rows.
 FailureOr<linalg::LinalgOp> splitByFilterBlock(RewriterBase &rewriter, linalg::LinalgOp conv,
-                                               int64_t block,
-                                               DenseMap<std::pair<Value, int64_t>, Value> &packedFilters) {
+                                               int64_t block, PackedFilters &packedFilters) {
   Value filter = throughFullSlices(conv.getDpsInputOperand(1)->get());
   Value &packed = packedFilters[{filter, block}];
   if (!packed)
@@ -167,7 +169,7 @@ FailureOr<linalg::LinalgOp> splitByFilterBlock(RewriterBase &rewriter, linalg::L
 /// When the tile covers only part of the output channels, the filter is packed first.
 LogicalResult generateConvolution(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv,
                                   const CpuTarget &target,
-                                  DenseMap<std::pair<Value, int64_t>, Value> &packedFilters) {
+                                  PackedFilters &packedFilters) {
   std::optional<SmallVector<int64_t>> bounds = staticFloatLoopBounds(conv);
   if (!bounds)
     return success();
@@ -250,7 +252,7 @@ struct KilnCodegenContractionsPass
     if (contractions.empty())
       return;
     IRRewriter rewriter(&getContext());
-    DenseMap<std::pair<Value, int64_t>, Value> packedFilters;
+    PackedFilters packedFilters;
     for (linalg::LinalgOp op : contractions) {
       LogicalResult generated =
           isa<linalg::MatmulOp>(op)

@@ -137,7 +137,9 @@ struct PreparedSession {
     int64_t index = kiln_artifact_find_buffer(artifact.get(), name);
     return *floats(session.get(), static_cast<uint32_t>(index));
   }
-  std::string run(const char *entry) { return takeMessage(kiln_session_run(session.get(), entry)); }
+  std::string run(const char *entry) {
+    return takeMessage(kiln_session_run(session.get(), entry));
+  }
 };
 
 TEST(Session, PreparesOnceBeforeTheFirstEntryThatReadsPreparedBuffers) {
