@@ -129,26 +129,18 @@ kiln_status_t kiln_session_run(kiln_session_t *session, const char *entry_name) 
     }
     const kiln_abi_descriptor_t *d = artifact->descriptor;
     const kiln_abi_entry_t &entry = d->entries[index];
-    if (std::strcmp(entry_name, "prepare") == 0) {
-      entry.fn(session->buffers.data());
-      session->prepared = true;
-      return nullptr;
-    }
-    if (takesBuffer(d, entry, isPrepared)) {
-      if (!session->prepared) {
-        int64_t prepare = kiln_artifact_find_entry(artifact, "prepare");
-        if (prepare < 0)
-          return makeStatus(KILN_STATUS_INVALID_ARGUMENT,
-                            artifact->path + ": entry point '" + entry_name +
-                                "' reads prepared buffers, but there is no 'prepare' entry");
-        d->entries[prepare].fn(session->buffers.data());
-        session->prepared = true;
-      }
-    } else if (takesBuffer(d, entry, isParameterOrState)) {
+    bool isPrepare = std::strcmp(entry_name, "prepare") == 0;
+    if (!isPrepare && takesBuffer(d, entry, isPrepared)) {
+      // validateDescriptor refused prepared buffers without a `prepare` entry to compute them.
+      if (!session->prepared)
+        KILN_RETURN_IF_ERROR(kiln_session_run(session, "prepare"));
+    } else if (!isPrepare && takesBuffer(d, entry, isParameterOrState)) {
       // A training step or an update may have written parameters or state.
       session->prepared = false;
     }
     entry.fn(session->buffers.data());
+    if (isPrepare)
+      session->prepared = true;
     return nullptr;
   });
 }
