@@ -153,11 +153,11 @@ struct KilnHoistParameterMathPass
     // A view that no moved op reads stays in `forward`: as a result of `prepare` it would
     // only be a copy. Decided from the last op back, so that a chain of views stays whole.
     SmallVector<Operation *> candidates = moved.takeVector();
-    DenseSet<Operation *> kept;
+    DenseSet<Operation *> isCandidate(candidates.begin(), candidates.end()), kept;
     for (Operation *op : llvm::reverse(candidates))
       if (isView(op) && llvm::all_of(op->getUsers(), [&](Operation *user) {
             Operation *ancestor = body.findAncestorOpInBlock(*user);
-            return !llvm::is_contained(candidates, ancestor) || kept.contains(ancestor);
+            return !isCandidate.contains(ancestor) || kept.contains(ancestor);
           }))
         kept.insert(op);
     for (Operation *op : candidates)
