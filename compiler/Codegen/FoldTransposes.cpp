@@ -121,6 +121,52 @@ Value transposeBack(PatternRewriter &rewriter, Location loc, Value permuted,
       .getResult()[0];
 }
 
+/// The permutation that takes NCHW to channels-last.
+constexpr int64_t kToChannelsLast[] = {0, 2, 3, 1};
+
+/// Whether every user of `producer`'s result reads it as a generic's input or transposes
+/// it: users that can take it in another layout.
+bool usersTakeAnyLayout(linalg::GenericOp producer) {
+  return llvm::all_of(producer.getResult(0).getUses(), [](OpOperand &use) {
+    if (isa<linalg::TransposeOp>(use.getOwner()))
+      return true;
+    auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
+    return generic && generic.isDpsInput(&use);
+  });
+}
+
+/// Makes `producer` (writesFreshTensor, usersTakeAnyLayout) write its result permuted by
+/// `perm` and returns the new op. Users that transposed the result by `perm` take the new
+/// one; the others get a transpose back, which generics fold into their maps and transposes
+/// compose with.
+linalg::GenericOp writeInLayout(PatternRewriter &rewriter, linalg::GenericOp producer,
+                                ArrayRef<int64_t> perm) {
+  auto oldType = cast<RankedTensorType>(producer.getResult(0).getType());
+  auto type = RankedTensorType::get(applyPermutation(oldType.getShape(), perm),
+                                    oldType.getElementType());
+  linalg::GenericOp permuted = writePermuted(rewriter, producer, perm, type);
+  Value result = permuted.getResult(0);
+  Value back;
+  for (Operation *user : llvm::make_early_inc_range(producer->getUsers())) {
+    auto other = dyn_cast<linalg::TransposeOp>(user);
+    if (other && other.getPermutation() == perm) {
+      rewriter.replaceOp(user, result);
+      continue;
+    }
+    if (!back)
+      back = transposeBack(rewriter, producer.getLoc(), result, oldType, perm);
+    rewriter.modifyOpInPlace(user, [&] { user->replaceUsesOfWith(producer.getResult(0), back); });
+  }
+  rewriter.eraseOp(producer);
+  return permuted;
+}
+
+/// writeInLayout channels-last, marked so that no pattern moves the layout again.
+void writeChannelsLast(PatternRewriter &rewriter, linalg::GenericOp producer) {
+  writeInLayout(rewriter, producer, kToChannelsLast)
+      ->setAttr(kChannelsLastAttr, rewriter.getUnitAttr());
+}
+
 /// transpose(generic(...), perm) where the generic writes a fresh tensor: the generic writes
 /// the permuted tensor directly. Its other users are generics; they get a transpose back, which
 /// ReadThroughTranspose then folds into their maps.
@@ -148,21 +194,7 @@ struct WriteTransposed : OpRewritePattern<linalg::TransposeOp> {
       if (!generic || !generic.isDpsInput(&use))
         return failure();
     }
-    auto oldType = cast<RankedTensorType>(producer.getResult(0).getType());
-    Value result = writePermuted(rewriter, producer, perm,
-                                 cast<RankedTensorType>(transpose.getResult()[0].getType()))
-                       .getResult(0);
-    Value back;
-    for (Operation *user : llvm::make_early_inc_range(producer->getUsers())) {
-      if (isa<linalg::TransposeOp>(user)) {
-        rewriter.replaceOp(user, result);
-        continue;
-      }
-      if (!back)
-        back = transposeBack(rewriter, producer.getLoc(), result, oldType, perm);
-      rewriter.modifyOpInPlace(user, [&] { user->replaceUsesOfWith(producer.getResult(0), back); });
-    }
-    rewriter.eraseOp(producer);
+    writeInLayout(rewriter, producer, perm);
     return success();
   }
 };
@@ -180,38 +212,50 @@ struct WriteChannelsLast : OpRewritePattern<linalg::TransposeOp> {
   LogicalResult matchAndRewrite(linalg::TransposeOp transpose,
                                 PatternRewriter &rewriter) const override {
     ArrayRef<int64_t> perm = transpose.getPermutation();
-    if (perm != ArrayRef<int64_t>{0, 2, 3, 1})
+    if (perm != ArrayRef<int64_t>(kToChannelsLast))
       return failure();
     auto producer = transpose.getInput().getDefiningOp<linalg::GenericOp>();
-    if (!producer || !writesFreshTensor(producer) || producer->hasAttr(kChannelsLastAttr))
+    if (!producer || !writesFreshTensor(producer) || producer->hasAttr(kChannelsLastAttr) ||
+        !usersTakeAnyLayout(producer))
       return failure();
-    bool otherLayouts = false;
-    for (OpOperand &use : producer.getResult(0).getUses()) {
-      if (auto other = dyn_cast<linalg::TransposeOp>(use.getOwner())) {
-        otherLayouts |= other.getPermutation() != perm;
-        continue;
-      }
-      auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
-      if (!generic || !generic.isDpsInput(&use))
-        return failure();
-    }
+    bool otherLayouts = llvm::any_of(producer->getUsers(), [&](Operation *user) {
+      auto other = dyn_cast<linalg::TransposeOp>(user);
+      return other && other.getPermutation() != perm;
+    });
     if (!otherLayouts)
       return failure(); // one layout change: WriteTransposed's case
-    auto oldType = cast<RankedTensorType>(producer.getResult(0).getType());
-    linalg::GenericOp permuted = writePermuted(
-        rewriter, producer, perm, cast<RankedTensorType>(transpose.getResult()[0].getType()));
-    permuted->setAttr(kChannelsLastAttr, rewriter.getUnitAttr());
-    Value result = permuted.getResult(0);
-    Value back = transposeBack(rewriter, producer.getLoc(), result, oldType, perm);
-    for (Operation *user : llvm::make_early_inc_range(producer->getUsers())) {
-      auto other = dyn_cast<linalg::TransposeOp>(user);
-      if (other && other.getPermutation() == perm) {
-        rewriter.replaceOp(user, result);
-        continue;
-      }
-      rewriter.modifyOpInPlace(user, [&] { user->replaceUsesOfWith(producer.getResult(0), back); });
+    writeChannelsLast(rewriter, producer);
+    return success();
+  }
+};
+
+/// An elementwise generic that writes NCHW from inputs stored channels-last (a convolution's
+/// result, a ReLU's mask, a batch norm's centred input) writes channels-last too, so that it
+/// reads and writes along the channels and the generics after it read channels-last through
+/// their maps: batch norm's statistics and its backward pass then stay in the layout of the
+/// convolutions around them instead of transposing every activation twice. It takes the
+/// layout of most of its full-size inputs; the mark that writeChannelsLast leaves ends the
+/// propagation.
+struct WriteInInputsLayout : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    if (!writesFreshTensor(op) || op->hasAttr(kChannelsLastAttr) ||
+        op.getNumReductionLoops() != 0 || op.getNumLoops() != 4 || !usersTakeAnyLayout(op))
+      return failure();
+    AffineMap nchw = rewriter.getMultiDimIdentityMap(4);
+    if (op.getIndexingMapsArray().back() != nchw)
+      return failure();
+    SmallVector<unsigned> toChannelsLast(std::begin(kToChannelsLast), std::end(kToChannelsLast));
+    AffineMap channelsLast = AffineMap::getPermutationMap(toChannelsLast, getContext());
+    int64_t channelsLastInputs = 0, nchwInputs = 0;
+    for (OpOperand *input : op.getDpsInputOperands()) {
+      AffineMap map = op.getMatchingIndexingMap(input);
+      channelsLastInputs += map == channelsLast;
+      nchwInputs += map == nchw;
     }
-    rewriter.eraseOp(producer);
+    if (channelsLastInputs <= nchwInputs)
+      return failure();
+    writeChannelsLast(rewriter, op);
     return success();
   }
 };
@@ -237,7 +281,7 @@ struct KilnFoldTransposesPass : kiln::impl::KilnFoldTransposesPassBase<KilnFoldT
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ComposeTransposes, ReadThroughTranspose, WriteTransposed, WriteChannelsLast,
-                 IterateInResultOrder>(&getContext());
+                 WriteInInputsLayout, IterateInResultOrder>(&getContext());
     if (failed(applyPatternsAndFoldGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/OutputStart.h"
+#include "compiler/Codegen/PartialReductions.h"
 #include "compiler/Codegen/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -103,9 +104,27 @@ bool isIncreasing(AffineExpr expr) {
   return false;
 }
 
+/// The parallel loops of `op` along which no operand is contiguous (for a reduction, no
+/// input): those kiln-vectorize-elementwise does not make vectors along (a task one index
+/// wide along one of the others would stay scalar).
+SmallVector<bool> parallelLoopsAcrossVectors(linalg::LinalgOp op) {
+  SmallVector<bool> loops;
+  for (utils::IteratorType iterator : op.getIteratorTypesArray())
+    loops.push_back(iterator == utils::IteratorType::parallel);
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (op.getNumReductionLoops() != 0)
+    maps.pop_back();
+  for (AffineMap map : maps)
+    if (map.getNumResults() != 0)
+      if (auto innermost = dyn_cast<AffineDimExpr>(map.getResults().back()))
+        loops[innermost.getPosition()] = false;
+  return loops;
+}
+
 /// The split rule of `op`: a convolution over images and output rows (a register tile spans
 /// output columns and channels); a matmul over column blocks of whole vectors, else row
-/// blocks; anything else over any parallel loop.
+/// blocks; anything else over its parallelLoopsAcrossVectors, or over any parallel loop when
+/// it has none.
 SplitRule splitRuleOf(linalg::LinalgOp op) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SplitRule rule;
@@ -115,7 +134,11 @@ SplitRule splitRuleOf(linalg::LinalgOp op) {
     rule.divide = true;
     for (unsigned loop = 2; loop < rule.splittable.size(); ++loop)
       rule.splittable[loop] = false;
+    return rule;
   }
+  SmallVector<bool> acrossVectors = parallelLoopsAcrossVectors(op);
+  if (llvm::is_contained(acrossVectors, true))
+    rule.splittable = acrossVectors;
   return rule;
 }
 
@@ -139,6 +162,13 @@ std::optional<SmallVector<int64_t>> staticTensorLoopBounds(linalg::LinalgOp op) 
   if (llvm::any_of(bounds, ShapedType::isDynamic))
     return std::nullopt;
   return bounds;
+}
+
+int64_t iterationCount(ArrayRef<int64_t> bounds) {
+  int64_t iterations = 1;
+  for (int64_t bound : bounds)
+    iterations *= bound;
+  return iterations;
 }
 
 /// Moves the op that computes the starting value of `task`'s output (a fill or a bias
@@ -197,13 +227,25 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
           return llvm::all_of(map.getResults(), isIncreasing);
         }))
       return {};
-    int64_t iterations = 1;
-    for (int64_t bound : *bounds)
-      iterations *= bound;
-    if (iterations < minIterations)
+    if (iterationCount(*bounds) < minIterations)
       return {};
     return isa<linalg::MatmulOp>(op) ? chooseMatmulTaskTile(*bounds, minTasks)
                                      : chooseTaskTile(*bounds, splitRuleOf(op), minTasks);
+  }
+
+  /// A large sum along vectors only (per-channel sums of a channels-last tensor) becomes
+  /// partial sums per index of its outermost reduced loop, which split into tasks along that
+  /// loop; returns the op to split into tasks, `op` itself when it stays as it is.
+  linalg::LinalgOp splitAlongReducedLoop(RewriterBase &rewriter, linalg::LinalgOp op) {
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic || op.getNumReductionLoops() == 0 ||
+        llvm::is_contained(parallelLoopsAcrossVectors(op), true))
+      return op;
+    std::optional<SmallVector<int64_t>> bounds = staticTensorLoopBounds(op);
+    if (!bounds || iterationCount(*bounds) < minIterations)
+      return op;
+    FailureOr<linalg::GenericOp> partial = kiln::splitIntoPartialSums(rewriter, generic);
+    return succeeded(partial) ? cast<linalg::LinalgOp>(partial->getOperation()) : op;
   }
 
   /// Splits `op` into tasks (an scf.forall) and returns the op computing one task; null when
@@ -237,7 +279,7 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
     if (contractionsOnly)
       return;
     for (linalg::LinalgOp op : topLevelOps(/*contractions=*/false))
-      if (failed(splitIntoTasks(rewriter, op)))
+      if (failed(splitIntoTasks(rewriter, splitAlongReducedLoop(rewriter, op))))
         return signalPassFailure();
   }
 };

@@ -23,7 +23,10 @@ def KilnFoldTransposesPass : Pass<"kiln-fold-transposes", "mlir::func::FuncOp"> 
     A `linalg.transpose` whose result feeds `linalg.generic` ops is folded into their indexing
     maps (the generic reads the untransposed tensor directly), and transposes of transposes
     compose. After `kiln-choose-layout`, this removes the layout changes between a
-    convolution and its elementwise consumers.
+    convolution and its elementwise consumers. An elementwise generic that writes NCHW from
+    mostly channels-last inputs (batch norm's centred input, the backward pass's ReLU mask)
+    writes channels-last too, so that the statistics and the backward pass around a
+    convolution stay in its layout.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
@@ -55,7 +58,11 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
     and output rows only, so each task keeps whole register tiles; a matmul over blocks of at
     least one register tile (8 rows x 32 columns); contractions are split first, and the fill
     or broadcast a contraction's output starts from (all loops parallel) is computed by its
-    tasks, each into its own slice. Reductions stay inside a task. An op that
+    tasks, each into its own slice. Reduced loops stay inside a task; a sum whose only
+    parallel loops are contiguous in its inputs (per-channel sums of a channels-last
+    tensor) is first split into partial sums per index of its outermost reduced loop, which
+    split into tasks, and a small sum of the parts. Other ops are not split along a loop an
+    operand is contiguous along while another parallel loop is left. An op that
     reads an operand through a decreasing index (a flipped filter) stays whole: upstream's
     tiling cannot take slices of it.
   }];
@@ -105,7 +112,10 @@ def KilnVectorizeElementwisePass
   let description = [{
     On tensors, before bufferization, after kiln-codegen-contractions. A statically shaped
     fp32 `linalg.transpose` or all-parallel `linalg.generic` that reads its operands through
-    projected permutations (elementwise chains, broadcasts, layout changes) is tiled into
+    projected permutations (elementwise chains, broadcasts, layout changes; a broadcast
+    operand's size-1 dimensions indexed by 0 are collapsed away first), or a sum whose inputs
+    are contiguous along the loop its result is (per-channel sums of a channels-last tensor,
+    that loop moved innermost), is tiled into
     blocks: the loop along which its result is contiguous, cut to at most one vector register
     (a divisor of the bound), and, when an input is contiguous along another loop that also
     indexes the result (a transpose), that loop too; every other loop is 1. Each block is

@@ -42,12 +42,14 @@ unsigned innermostLoop(AffineMap map) {
 /// The block of an elementwise op: the loop along which the result is written contiguously,
 /// cut to at most `lanes` (a divisor of its bound), and when an input runs contiguously along
 /// another loop that it also reads the written loop with (a layout change), that loop too;
-/// every other loop 1. Empty when the op is not an all-parallel, statically shaped fp32 op
-/// whose operands are read through projected permutations, or when a block side would be
-/// shorter than 4 (a 3-channel image: shuffles would not pay).
+/// every other loop 1. A reduction (a sum per channel of a channels-last tensor) gets a block
+/// only when every input that varies along the written loop is contiguous along it too: its
+/// vectors are then sums of whole input vectors, one per step of the reduced loops. Empty when
+/// the op is not a statically shaped fp32 op whose operands are read through projected
+/// permutations, or when a block side would be shorter than 4 (a 3-channel image: shuffles
+/// would not pay).
 SmallVector<int64_t> chooseBlock(linalg::LinalgOp op, int64_t lanes) {
-  if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 0 || op.hasIndexSemantics() ||
-      op.getNumLoops() == 0)
+  if (op.getNumDpsInits() != 1 || op.hasIndexSemantics() || op.getNumLoops() == 0)
     return {};
   for (Value operand : op->getOperands()) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
@@ -55,7 +57,8 @@ SmallVector<int64_t> chooseBlock(linalg::LinalgOp op, int64_t lanes) {
       return {};
   }
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  if (!maps.back().isPermutation() ||
+  bool reduces = op.getNumReductionLoops() != 0;
+  if (maps.back().getNumResults() == 0 || (!reduces && !maps.back().isPermutation()) ||
       !llvm::all_of(maps, [](AffineMap map) { return map.isProjectedPermutation(); }))
     return {};
   unsigned written = innermostLoop(maps.back());
@@ -68,6 +71,8 @@ SmallVector<int64_t> chooseBlock(linalg::LinalgOp op, int64_t lanes) {
       break;
     }
   }
+  if (reduces && read)
+    return {};
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   SmallVector<int64_t> block(bounds.size(), 1);
   block[written] = kiln::largestDivisorAtMost(bounds[written], lanes);
@@ -81,6 +86,88 @@ SmallVector<int64_t> chooseBlock(linalg::LinalgOp op, int64_t lanes) {
   return block;
 }
 
+/// Moves the loop a reduction's vectors run along (the written loop) innermost, permuting
+/// `block` with the loops: the vectorizer orders a block's vector dimensions as its loops, and
+/// with a reduced loop inside the written one it would read each input vector and then move
+/// its elements one by one into a transposed vector of the same values.
+LogicalResult iterateAlongVectorLast(RewriterBase &rewriter, linalg::LinalgOp &op,
+                                     SmallVector<int64_t> &block) {
+  auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+  if (!generic || op.getNumReductionLoops() == 0)
+    return success();
+  unsigned written = innermostLoop(op.getIndexingMapsArray().back());
+  SmallVector<unsigned> order;
+  for (unsigned loop = 0; loop < op.getNumLoops(); ++loop)
+    if (loop != written)
+      order.push_back(loop);
+  order.push_back(written);
+  if (written == op.getNumLoops() - 1)
+    return success();
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::GenericOp> interchanged =
+      linalg::interchangeGenericOp(rewriter, generic, order);
+  if (failed(interchanged))
+    return generic.emitError("kiln-vectorize-elementwise: reordering a reduction's loops failed");
+  op = *interchanged;
+  SmallVector<int64_t> permuted;
+  for (unsigned loop : order)
+    permuted.push_back(block[loop]);
+  block = permuted;
+  return success();
+}
+
+/// A generic reading a small operand through size-1 dimensions indexed by the constant 0 (a
+/// per-channel [C, 1, 1] statistic that every pixel reads) reads it collapsed to the
+/// dimensions that vary instead: upstream's vectorizer takes only maps that are projected
+/// permutations, and batch norm's broadcasts would otherwise stay scalar loops.
+struct ReadBroadcastsWithoutUnitDims : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp op, PatternRewriter &rewriter) const override {
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    SmallVector<Value> inputs(op.getDpsInputs());
+    bool changed = false;
+    for (auto [index, input] : llvm::enumerate(inputs)) {
+      auto type = dyn_cast<RankedTensorType>(input.getType());
+      if (!type)
+        continue;
+      AffineMap map = maps[index];
+      auto isUnitZero = [&](int64_t dim) {
+        auto constant = dyn_cast<AffineConstantExpr>(map.getResult(dim));
+        return constant && constant.getValue() == 0 && type.getDimSize(dim) == 1;
+      };
+      // Each dropped dimension joins the group of the kept one before it (the first kept
+      // one when it leads); with none kept the operand becomes a rank-0 tensor.
+      SmallVector<ReassociationIndices> groups;
+      SmallVector<unsigned> kept;
+      ReassociationIndices leading;
+      for (int64_t dim = 0; dim < type.getRank(); ++dim) {
+        if (!isUnitZero(dim)) {
+          kept.push_back(dim);
+          groups.push_back(leading);
+          leading.clear();
+          groups.back().push_back(dim);
+        } else if (groups.empty()) {
+          leading.push_back(dim);
+        } else {
+          groups.back().push_back(dim);
+        }
+      }
+      if (kept.size() == static_cast<size_t>(type.getRank()))
+        continue;
+      input = rewriter.create<tensor::CollapseShapeOp>(op.getLoc(), input, groups);
+      maps[index] = map.getSubMap(kept);
+      changed = true;
+    }
+    if (!changed)
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.getInputsMutable().assign(inputs);
+      op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    });
+    return success();
+  }
+};
+
 struct KilnVectorizeElementwisePass
     : kiln::impl::KilnVectorizeElementwisePassBase<KilnVectorizeElementwisePass> {
   using KilnVectorizeElementwisePassBase::KilnVectorizeElementwisePassBase;
@@ -88,6 +175,10 @@ struct KilnVectorizeElementwisePass
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     int64_t lanes = kiln::CpuTarget::fromVectorBits(vectorBits).vectorFloats;
+    RewritePatternSet collapse(&getContext());
+    collapse.add<ReadBroadcastsWithoutUnitDims>(&getContext());
+    if (failed(applyPatternsAndFoldGreedily(func, std::move(collapse))))
+      return signalPassFailure();
     SmallVector<std::pair<linalg::LinalgOp, SmallVector<int64_t>>> candidates;
     func.walk([&](linalg::LinalgOp op) {
       if (!isa<linalg::TransposeOp, linalg::GenericOp>(op))
@@ -103,6 +194,8 @@ struct KilnVectorizeElementwisePass
     IRRewriter rewriter(&getContext());
     SmallVector<Operation *> blockLoops;
     for (auto &[op, block] : candidates) {
+      if (failed(iterateAlongVectorLast(rewriter, op, block)))
+        return signalPassFailure();
       scf::SCFTilingOptions options;
       options.setTileSizes(getAsIndexOpFoldResult(&getContext(), block));
       rewriter.setInsertionPoint(op);

@@ -157,3 +157,70 @@ func.func @channels_last(%y: tensor<2x4x5x3xf32>) -> (tensor<2x4x5x3xf32>, tenso
   } -> tensor<2x3x4x5xf32>
   return %nhwc, %hwnc, %mask : tensor<2x4x5x3xf32>, tensor<4x5x2x3xf32>, tensor<2x3x4x5xf32>
 }
+
+// -----
+
+// Batch norm's statistics of a convolution's channels-last result: the centred input, NCHW in
+// the graph, is written channels-last like the input it reads; the sum of its squares reads
+// it through its map, and the scaled result is written channels-last for the next
+// convolution. No layout change is left.
+// CHECK-LABEL: func @write_in_inputs_layout
+// CHECK-SAME: (%[[X:.*]]: tensor<2x4x5x8xf32>, %[[MEAN:.*]]: tensor<8x1x1xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[C:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[MEAN]] : tensor<2x4x5x8xf32>, tensor<8x1x1xf32>) outs(%{{.*}} : tensor<2x4x5x8xf32>) attrs = {kiln.channels_last}
+// CHECK: %[[SQUARES:.*]] = linalg.generic {{.*}} ins(%[[C]] : tensor<2x4x5x8xf32>) outs(%{{.*}} : tensor<8xf32>)
+// CHECK: %[[SCALED:.*]] = linalg.generic {{.*}} ins(%[[C]] : tensor<2x4x5x8xf32>) outs(%{{.*}} : tensor<2x4x5x8xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[SCALED]], %[[SQUARES]]
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#channel = affine_map<(d0, d1, d2, d3) -> (d1, 0, 0)>
+#sum = affine_map<(d0, d1, d2, d3) -> (d1)>
+func.func @write_in_inputs_layout(%x: tensor<2x4x5x8xf32>, %mean: tensor<8x1x1xf32>, %init: tensor<8xf32>)
+    -> (tensor<2x4x5x8xf32>, tensor<8xf32>) {
+  %e0 = tensor.empty() : tensor<2x8x4x5xf32>
+  %nchw = linalg.transpose ins(%x : tensor<2x4x5x8xf32>) outs(%e0 : tensor<2x8x4x5xf32>) permutation = [0, 3, 1, 2]
+  %centered = linalg.generic {indexing_maps = [#id, #channel, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%nchw, %mean : tensor<2x8x4x5xf32>, tensor<8x1x1xf32>) outs(%e0 : tensor<2x8x4x5xf32>) {
+  ^bb0(%in: f32, %m: f32, %out: f32):
+    %d = arith.subf %in, %m : f32
+    linalg.yield %d : f32
+  } -> tensor<2x8x4x5xf32>
+  %squares = linalg.generic {indexing_maps = [#id, #sum], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%centered : tensor<2x8x4x5xf32>) outs(%init : tensor<8xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %sq = arith.mulf %in, %in : f32
+    %s = arith.addf %sq, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<8xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%centered : tensor<2x8x4x5xf32>) outs(%e0 : tensor<2x8x4x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %two = arith.constant 2.0 : f32
+    %m = arith.mulf %in, %two : f32
+    linalg.yield %m : f32
+  } -> tensor<2x8x4x5xf32>
+  %e1 = tensor.empty() : tensor<2x4x5x8xf32>
+  %nhwc = linalg.transpose ins(%scaled : tensor<2x8x4x5xf32>) outs(%e1 : tensor<2x4x5x8xf32>) permutation = [0, 2, 3, 1]
+  return %nhwc, %squares : tensor<2x4x5x8xf32>, tensor<8xf32>
+}
+
+// -----
+
+// An op that reads more NCHW tensors than channels-last ones keeps writing NCHW.
+// CHECK-LABEL: func @majority_nchw
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%arg0, %arg1, %arg2 : tensor<2x4x5x8xf32>, tensor<2x8x4x5xf32>, tensor<2x8x4x5xf32>) outs(%{{.*}} : tensor<2x8x4x5xf32>) {
+// CHECK: linalg.generic {{.*}} ins(%[[SUM]] : tensor<2x8x4x5xf32>) outs(%{{.*}} : tensor<2x8x4x5xf32>) {
+#id2 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @majority_nchw(%x: tensor<2x4x5x8xf32>, %a: tensor<2x8x4x5xf32>, %b: tensor<2x8x4x5xf32>) -> tensor<2x8x4x5xf32> {
+  %e0 = tensor.empty() : tensor<2x8x4x5xf32>
+  %nchw = linalg.transpose ins(%x : tensor<2x4x5x8xf32>) outs(%e0 : tensor<2x8x4x5xf32>) permutation = [0, 3, 1, 2]
+  %sum = linalg.generic {indexing_maps = [#id2, #id2, #id2, #id2], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%nchw, %a, %b : tensor<2x8x4x5xf32>, tensor<2x8x4x5xf32>, tensor<2x8x4x5xf32>) outs(%e0 : tensor<2x8x4x5xf32>) {
+  ^bb0(%p: f32, %q: f32, %r: f32, %out: f32):
+    %s = arith.addf %p, %q : f32
+    %t = arith.addf %s, %r : f32
+    linalg.yield %t : f32
+  } -> tensor<2x8x4x5xf32>
+  %neg = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%sum : tensor<2x8x4x5xf32>) outs(%e0 : tensor<2x8x4x5xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %n = arith.negf %in : f32
+    linalg.yield %n : f32
+  } -> tensor<2x8x4x5xf32>
+  return %neg : tensor<2x8x4x5xf32>
+}

@@ -1,7 +1,8 @@
 // kiln-parallelize splits large linalg ops into scf.forall tasks along their leading parallel
 // loops: a convolution over images and output rows only, a matmul over blocks of whole
-// register tiles, an elementwise op one task per leading index and then in pieces; small ops and
-// reductions' reduced loops and ops that read through decreasing indices stay as they are.
+// register tiles, an elementwise op one task per leading index and then in pieces (not along the
+// loops its operands are contiguous along), a channels-last sum as partial sums per image; small
+// ops, reductions' reduced loops and ops that read through decreasing indices stay as they are.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize))' | FileCheck %s
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{min-tasks=4}))' | FileCheck %s --check-prefix=FOUR
 // contractions-only leaves every other op on one thread.
@@ -13,7 +14,7 @@
 // CONTRACTIONS-LABEL: func @channel_sums
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-7: omp.parallel
+// OMP-COUNT-10: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 
@@ -144,4 +145,51 @@ func.func @small(%x: tensor<16x64xf32>) -> tensor<16x64xf32> {
     linalg.yield %e : f32
   } -> tensor<16x64xf32>
   return %y : tensor<16x64xf32>
+}
+
+// Per-channel sums of a channels-last tensor: splitting the channels would cut the vectors
+// they are summed in, so the sums are taken per image (the images split into tasks) and the
+// 8 partial sums then summed into the initial value.
+// CHECK-LABEL: func @channel_sums_nhwc
+// CHECK: %[[ZERO:.*]] = linalg.fill {{.*}} -> tensor<8x64xf32>
+// CHECK: scf.forall (%{{.*}}) in (8) shared_outs(%[[OUT:.*]] = %[[ZERO]])
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]
+// CHECK-SAME: outs(%{{.*}} : tensor<1x64xf32>)
+// CHECK: %[[SUMS:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]
+// CHECK-SAME: ins(%{{.*}} : tensor<8x64xf32>) outs(%arg1 : tensor<64xf32>)
+// CHECK: return %[[SUMS]]
+#nhwc = affine_map<(n, c, h, w) -> (n, h, w, c)>
+func.func @channel_sums_nhwc(%x: tensor<8x16x16x64xf32>, %init: tensor<64xf32>) -> tensor<64xf32> {
+  %y = linalg.generic {indexing_maps = [#nhwc, #sum], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%x : tensor<8x16x16x64xf32>) outs(%init : tensor<64xf32>) {
+  ^bb0(%a: f32, %s: f32):
+    %t = arith.addf %a, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<64xf32>
+  return %y : tensor<64xf32>
+}
+
+// A product is not a sum: it stays one reduction, split along the channels.
+// CHECK-LABEL: func @channel_products_nhwc
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall
+// CHECK: arith.mulf
+func.func @channel_products_nhwc(%x: tensor<8x16x16x64xf32>, %init: tensor<64xf32>) -> tensor<64xf32> {
+  %y = linalg.generic {indexing_maps = [#nhwc, #sum], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%x : tensor<8x16x16x64xf32>) outs(%init : tensor<64xf32>) {
+  ^bb0(%a: f32, %s: f32):
+    %t = arith.mulf %a, %s : f32
+    linalg.yield %t : f32
+  } -> tensor<64xf32>
+  return %y : tensor<64xf32>
+}
+
+// A layout change from NHWC to CNHW (a filter gradient's operand): the channels are read
+// contiguously and the images written contiguously, so the tasks split the rows instead,
+// leaving kiln-vectorize-elementwise whole 16 x 16 blocks.
+// CHECK-LABEL: func @transpose_rows
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (2)
+// CHECK: linalg.transpose ins(%{{.*}} : tensor<32x2x32x16xf32{{.*}}>) outs(%{{.*}} : tensor<16x2x32x32xf32{{.*}}>)
+func.func @transpose_rows(%x: tensor<32x32x32x16xf32>) -> tensor<16x32x32x32xf32> {
+  %e = tensor.empty() : tensor<16x32x32x32xf32>
+  %t = linalg.transpose ins(%x : tensor<32x32x32x16xf32>) outs(%e : tensor<16x32x32x32xf32>) permutation = [3, 1, 2, 0]
+  return %t : tensor<16x32x32x32xf32>
 }

@@ -72,3 +72,41 @@ func.func @row_sums(%x: tensor<32x16xf32>, %init: tensor<32xf32>) -> tensor<32xf
   } -> tensor<32xf32>
   return %r : tensor<32xf32>
 }
+
+// A per-channel statistic that every pixel reads through size-1 dimensions (batch norm's
+// mean as [C, 1, 1]) is read collapsed to [C], so that the op vectorizes along the channels.
+// CHECK-LABEL: func.func @centred
+// CHECK: %[[MEAN:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1, 2]] : tensor<16x1x1xf32> into tensor<16xf32>
+// CHECK: vector.transfer_read %[[MEAN]]{{.*}} : tensor<16xf32>, vector<16xf32>
+// CHECK: arith.subf %{{.*}}, %{{.*}} : vector<1x1x1x16xf32>
+// CHECK-NOT: linalg.generic
+func.func @centred(%x: tensor<2x4x5x16xf32>, %mean: tensor<16x1x1xf32>) -> tensor<2x4x5x16xf32> {
+  %e = tensor.empty() : tensor<2x4x5x16xf32>
+  %r = linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>, affine_map<(n, h, w, c) -> (c, 0, 0)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %mean : tensor<2x4x5x16xf32>, tensor<16x1x1xf32>) outs(%e : tensor<2x4x5x16xf32>) {
+  ^bb0(%a: f32, %m: f32, %out: f32):
+    %d = arith.subf %a, %m : f32
+    linalg.yield %d : f32
+  } -> tensor<2x4x5x16xf32>
+  return %r : tensor<2x4x5x16xf32>
+}
+
+// Per-image, per-channel sums of a channels-last tensor (kiln-parallelize's partial sums): the
+// channels are contiguous in the input and in the sums, so each step of the reduced loops adds
+// one input vector.
+// CHECK-LABEL: func.func @channel_sums_nhwc
+// CHECK: scf.for
+// CHECK: %[[X:.*]] = vector.transfer_read %{{.*}} : tensor<2x4x5x16xf32>, vector<1x1x1x16xf32>
+// CHECK: %[[SUM:.*]] = vector.transfer_read %{{.*}} : tensor<2x16xf32>, vector<1x16xf32>
+// CHECK: %[[ROW:.*]] = vector.shape_cast %[[X]] : vector<1x1x1x16xf32> to vector<1x16xf32>
+// CHECK: arith.addf %[[SUM]], %[[ROW]] : vector<1x16xf32>
+// CHECK-NOT: vector.extract
+// CHECK: vector.transfer_write %{{.*}} : vector<1x16xf32>, tensor<2x16xf32>
+// CHECK-NOT: linalg.generic
+func.func @channel_sums_nhwc(%x: tensor<2x4x5x16xf32>, %init: tensor<2x16xf32>) -> tensor<2x16xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, h, w, c)>, affine_map<(n, c, h, w) -> (n, c)>], iterator_types = ["parallel", "parallel", "reduction", "reduction"]} ins(%x : tensor<2x4x5x16xf32>) outs(%init : tensor<2x16xf32>) {
+  ^bb0(%a: f32, %acc: f32):
+    %s = arith.addf %a, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<2x16xf32>
+  return %r : tensor<2x16xf32>
+}
