@@ -91,7 +91,9 @@ def main():
             kiln_compile_training(bin_dir, onnx_path, args.batch, artifact)
             env = dict(os.environ, OMP_NUM_THREADS=str(args.threads))
             kiln_base, _ = peak_rss([os.path.join(bin_dir, "kiln-run"), "info", artifact])
-            kiln_peak, _ = peak_rss(kiln_train_command(bin_dir, artifact, args.steps), env)
+            log_path = os.path.join(work, f"{name}.jsonl")
+            command = kiln_train_command(bin_dir, artifact, args.steps, log_path)
+            kiln_peak, _ = peak_rss(command, env)
             roles, plans = artifact_bytes(bin_dir, artifact)
             worker = [sys.executable, os.path.abspath(__file__), "--torch-worker", name,
                       "--batch", str(args.batch), "--threads", str(args.threads)]
