@@ -77,11 +77,13 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
   // Loop nests are outlined first, so that LLVM never sees one huge function; buffer copies
-  // become linalg ops before, so that they are outlined (and shared) like the other nests.
+  // become linalg ops before, so that they are outlined (and shared) like the other nests,
+  // and split into tasks with the fills of padded inputs, which one thread would do alone.
   // The tasks of kiln-parallelize become OpenMP work-sharing loops; memrefs are lowered
   // before the scf loops because each OpenMP body sits in a memref.alloca_scope, which must
   // stay one block.
-  appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg),kiln-outline-loop-nests,"
+  appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg,kiln-parallelize{buffers}),"
+                     "kiln-outline-loop-nests,"
                      "func.func(kiln-loop-order,convert-linalg-to-loops),"
                      "scf-forall-to-parallel,convert-scf-to-openmp,lower-affine,"
                      "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"

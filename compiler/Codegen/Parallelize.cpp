@@ -154,9 +154,18 @@ SmallVector<int64_t> chooseMatmulTaskTile(ArrayRef<int64_t> bounds, int64_t minT
   return chooseTaskTile(bounds, any, minTasks);
 }
 
-/// The loop bounds of a statically shaped linalg op on tensors, or nullopt.
-std::optional<SmallVector<int64_t>> staticTensorLoopBounds(linalg::LinalgOp op) {
-  if (!op.hasPureTensorSemantics())
+/// Whether `op` moves data that bufferization added: a fill (a padded input's border), a
+/// copy, or a map without inputs (what a padding becomes), on buffers.
+bool isBufferDataMovement(linalg::LinalgOp op) {
+  return op.hasPureBufferSemantics() &&
+         (isa<linalg::FillOp, linalg::CopyOp>(op) ||
+          (isa<linalg::MapOp>(op) && op.getNumDpsInputs() == 0));
+}
+
+/// The loop bounds of a statically shaped linalg op on tensors (or, splitting buffers, data
+/// movement on buffers), or nullopt.
+std::optional<SmallVector<int64_t>> staticLoopBounds(linalg::LinalgOp op) {
+  if (!op.hasPureTensorSemantics() && !isBufferDataMovement(op))
     return std::nullopt;
   SmallVector<int64_t> bounds = op.getStaticLoopRanges();
   if (llvm::any_of(bounds, ShapedType::isDynamic))
@@ -220,7 +229,7 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
 
   /// The task tile of `op`, or an empty vector when it stays whole.
   SmallVector<int64_t> taskTile(linalg::LinalgOp op) {
-    std::optional<SmallVector<int64_t>> bounds = staticTensorLoopBounds(op);
+    std::optional<SmallVector<int64_t>> bounds = staticLoopBounds(op);
     if (!bounds)
       return {};
     if (!llvm::all_of(op.getIndexingMapsArray(), [](AffineMap map) {
@@ -241,7 +250,7 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
     if (!generic || op.getNumReductionLoops() == 0 ||
         llvm::is_contained(parallelLoopsAcrossVectors(op), true))
       return op;
-    std::optional<SmallVector<int64_t>> bounds = staticTensorLoopBounds(op);
+    std::optional<SmallVector<int64_t>> bounds = staticLoopBounds(op);
     if (!bounds || iterationCount(*bounds) < minIterations)
       return op;
     FailureOr<linalg::GenericOp> partial = kiln::splitIntoPartialSums(rewriter, generic);
@@ -268,6 +277,12 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
+    if (buffers) {
+      for (linalg::LinalgOp op : topLevelOps(/*contractions=*/false))
+        if (isBufferDataMovement(op) && failed(splitIntoTasks(rewriter, op)))
+          return signalPassFailure();
+      return;
+    }
     // Contractions first, so that the fill or broadcast they start from joins their tasks.
     for (linalg::LinalgOp op : topLevelOps(/*contractions=*/true)) {
       FailureOr<linalg::LinalgOp> task = splitIntoTasks(rewriter, op);

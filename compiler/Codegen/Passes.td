@@ -64,7 +64,9 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
     split into tasks, and a small sum of the parts. Other ops are not split along a loop an
     operand is contiguous along while another parallel loop is left. An op that
     reads an operand through a decreasing index (a flipped filter) stays whole: upstream's
-    tiling cannot take slices of it.
+    tiling cannot take slices of it. With `buffers`, after bufferization, only the data
+    movement that bufferization added at the top level is split (a padded input's fill and
+    the copy of the input into it, copies of results): one thread would do it alone.
   }];
   let options = [
     Option<"minTasks", "min-tasks", "int64_t", /*default=*/"16",
@@ -73,7 +75,9 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
            "Leave ops with fewer loop iterations on one thread (a fork costs microseconds)">,
     Option<"contractionsOnly", "contractions-only", "bool", /*default=*/"false",
            "Split only convolutions and matmuls (for measuring what splitting the other ops "
-           "gains)">
+           "gains)">,
+    Option<"buffers", "buffers", "bool", /*default=*/"false",
+           "After bufferization: split the fills, copies and maps on buffers at the top level">
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",

@@ -14,7 +14,7 @@
 // CONTRACTIONS-LABEL: func @channel_sums
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-10: omp.parallel
+// OMP-COUNT-11: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 
