@@ -135,6 +135,14 @@ bool usersTakeAnyLayout(linalg::GenericOp producer) {
   });
 }
 
+/// Whether a user of `producer`'s result transposes it by another permutation than `perm`.
+bool transposedOtherwise(linalg::GenericOp producer, ArrayRef<int64_t> perm) {
+  return llvm::any_of(producer->getUsers(), [&](Operation *user) {
+    auto other = dyn_cast<linalg::TransposeOp>(user);
+    return other && other.getPermutation() != perm;
+  });
+}
+
 /// Makes `producer` (writesFreshTensor, usersTakeAnyLayout) write its result permuted by
 /// `perm` and returns the new op. Users that transposed the result by `perm` take the new
 /// one; the others get a transpose back, which generics fold into their maps and transposes
@@ -182,18 +190,10 @@ struct WriteTransposed : OpRewritePattern<linalg::TransposeOp> {
     auto producer = transpose.getInput().getDefiningOp<linalg::GenericOp>();
     if (!producer || !writesFreshTensor(producer) || producer->hasAttr(kChannelsLastAttr))
       return failure();
+    // A generic may read the result (its map absorbs the transpose back), not write it.
     ArrayRef<int64_t> perm = transpose.getPermutation();
-    for (OpOperand &use : producer.getResult(0).getUses()) {
-      if (auto other = dyn_cast<linalg::TransposeOp>(use.getOwner())) {
-        if (other.getPermutation() != perm)
-          return failure();
-        continue;
-      }
-      // A generic may read the result (its map absorbs the transpose back), not write it.
-      auto generic = dyn_cast<linalg::GenericOp>(use.getOwner());
-      if (!generic || !generic.isDpsInput(&use))
-        return failure();
-    }
+    if (!usersTakeAnyLayout(producer) || transposedOtherwise(producer, perm))
+      return failure();
     writeInLayout(rewriter, producer, perm);
     return success();
   }
@@ -218,11 +218,7 @@ struct WriteChannelsLast : OpRewritePattern<linalg::TransposeOp> {
     if (!producer || !writesFreshTensor(producer) || producer->hasAttr(kChannelsLastAttr) ||
         !usersTakeAnyLayout(producer))
       return failure();
-    bool otherLayouts = llvm::any_of(producer->getUsers(), [&](Operation *user) {
-      auto other = dyn_cast<linalg::TransposeOp>(user);
-      return other && other.getPermutation() != perm;
-    });
-    if (!otherLayouts)
+    if (!transposedOtherwise(producer, perm))
       return failure(); // one layout change: WriteTransposed's case
     writeChannelsLast(rewriter, producer);
     return success();
