@@ -16,7 +16,8 @@ quotes the median of the rounds' medians. Timings vary from process to process o
 machines; compare within one run. A benchmark, not a test: nothing passes or fails.
 
     /usr/bin/python3 bench/contractions.py [--batch 8] [--threads 2] [--rounds 3]
-        [--repeats 3] [--only SUBSTRING] [--all] [--skip-kiln] [--skip-ort]
+        [--repeats 3] [--only SUBSTRING] [--all] [--shapes resnet50|resnet20] [--skip-kiln]
+        [--skip-ort]
 
 ONNX Runtime: `cd bench && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm install` (bench/package.json);
 without it the ORT column says n/a.
@@ -53,6 +54,15 @@ EXTRA_CONV_SHAPES = [
     ("stem.7x7/2", 3, 64, 224, 2, 7),
     ("l1.1x1.expand", 64, 256, 56, 1, 1),
     ("l4.1x1.reduce", 2048, 512, 7, 1, 1),
+]
+# CIFAR ResNet-20's 3x3 convolutions (32x32 images, 16/32/64 channels; --shapes resnet20): a
+# training step at batch 32 spends most of its convolution time on these narrow layers.
+RESNET20_SHAPES = [
+    ("s1.3x3", 16, 16, 32, 1, 3),
+    ("s2.3x3/2", 16, 32, 32, 2, 3),
+    ("s2.3x3", 32, 32, 16, 1, 3),
+    ("s3.3x3/2", 32, 64, 16, 2, 3),
+    ("s3.3x3", 64, 64, 8, 1, 3),
 ]
 # (name, M, K, N); M = batch for the classifier.
 MATMUL_SHAPES = [("fc.2048x1000", None, 2048, 1000), ("mm.1024", 1024, 1024, 1024)]
@@ -228,6 +238,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", default="", help="only kernels whose name contains this")
     parser.add_argument("--all", action="store_true", help="also the stem and 1x1 convolutions")
+    parser.add_argument("--shapes", choices=("resnet50", "resnet20"), default="resnet50",
+                        help="whose convolutions (resnet20: CIFAR ResNet-20's, no matmuls)")
     parser.add_argument("--directions", default=",".join(DIRECTIONS))
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--ort-modules", default=os.path.join(HERE, "node_modules"))
@@ -268,7 +280,11 @@ def main():
 
         # Each job: (label, flops, {tool: timer}, kilnc seconds), timers taking no arguments.
         jobs = []
-        for shape in CONV_SHAPES + (EXTRA_CONV_SHAPES if args.all else []):
+        if args.shapes == "resnet20":
+            shapes = RESNET20_SHAPES
+        else:
+            shapes = CONV_SHAPES + (EXTRA_CONV_SHAPES if args.all else [])
+        for shape in shapes:
             g = conv_geometry(shape, args.batch)
             for direction in directions:
                 label = f"{g['name']} {direction}"
@@ -288,7 +304,7 @@ def main():
                     fn = torch_conv_fn(g, args.batch, direction, cl)
                     timers[layout] = lambda fn=fn: torch_median(fn, args.repeats)
                 jobs.append((label, g["flops"], timers, compile_s))
-        if "forward" in directions:
+        if "forward" in directions and args.shapes == "resnet50":
             for name, m, k, n in MATMUL_SHAPES:
                 m = m or args.batch * 4
                 label = f"{name} M={m} forward"
