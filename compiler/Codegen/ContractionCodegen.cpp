@@ -47,9 +47,11 @@ std::optional<SmallVector<int64_t>> staticFloatLoopBounds(linalg::LinalgOp op) {
   return bounds;
 }
 
-/// Tiles `op` with one scf.for per non-zero size and returns the op computing one tile.
+/// Tiles `op` with one scf.for per non-zero size and returns the op computing one tile;
+/// `outermost`, when given, receives the outermost loop.
 FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter, linalg::LinalgOp op,
-                                          ArrayRef<int64_t> sizes) {
+                                          ArrayRef<int64_t> sizes,
+                                          Operation **outermost = nullptr) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   rewriter.setInsertionPoint(op);
@@ -58,6 +60,8 @@ FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter, linalg::Linalg
   if (failed(tiled))
     return failure();
   rewriter.replaceOp(op, tiled->replacements);
+  if (outermost && !tiled->loops.empty())
+    *outermost = tiled->loops.front();
   return cast<linalg::LinalgOp>(tiled->tiledOps.front());
 }
 
@@ -211,9 +215,10 @@ LogicalResult generateConvolution(RewriterBase &rewriter, linalg::Conv2DNhwcHwcf
 }
 
 /// Cache tiles first (when the matrices are large enough to need them), then a register tile
-/// of C that stays in registers across k.
+/// of C that stays in registers across k; `registerLoops` receives the register tile's
+/// outermost loop.
 LogicalResult generateMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul,
-                             const CpuTarget &target) {
+                             const CpuTarget &target, Operation *&registerLoops) {
   std::optional<SmallVector<int64_t>> bounds = staticFloatLoopBounds(matmul);
   if (!bounds)
     return success();
@@ -228,7 +233,8 @@ LogicalResult generateMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul,
       return matmul.emitError("kiln-codegen-contractions: cache tiling the matmul failed");
     current = *tiled;
   }
-  FailureOr<linalg::LinalgOp> tiled = tileWithLoops(rewriter, current, *registerTile);
+  FailureOr<linalg::LinalgOp> tiled =
+      tileWithLoops(rewriter, current, *registerTile, &registerLoops);
   if (failed(tiled))
     return current.emitError("kiln-codegen-contractions: register tiling the matmul failed");
   if (failed(linalg::vectorize(rewriter, *tiled)))
@@ -253,27 +259,47 @@ struct KilnCodegenContractionsPass
       return;
     IRRewriter rewriter(&getContext());
     PackedFilters packedFilters;
+    SmallVector<Operation *> matmulTiles;
     for (linalg::LinalgOp op : contractions) {
+      Operation *registerLoops = nullptr;
       LogicalResult generated =
           isa<linalg::MatmulOp>(op)
-              ? generateMatmul(rewriter, cast<linalg::MatmulOp>(op), target)
+              ? generateMatmul(rewriter, cast<linalg::MatmulOp>(op), target, registerLoops)
               : generateConvolution(rewriter, cast<linalg::Conv2DNhwcHwcfOp>(op), target,
                                     packedFilters);
       if (failed(generated))
         return signalPassFailure();
+      if (registerLoops)
+        matmulTiles.push_back(registerLoops);
     }
     // What transform.structured.vectorize_children_and_apply_patterns adds after
     // vectorizing: contractions recognised in the vectorized bodies, transfers of the tiles'
-    // slices read straight from the full tensors.
+    // slices read straight from the full tensors. A matmul tile's operands are read with
+    // broadcast dimensions, which become vector.broadcast ops that fold into its contraction
+    // as an outer product. A convolution tile's transfers keep their permutation maps: the
+    // write of its accumulators (into a rank-reduced slice) would otherwise become a
+    // broadcast and a transpose that no longer matches the read, and kiln-vector-lower
+    // hoists the pair out of the reduction loops only when they match.
+    // The matmul tiles first, while their loops are the ones the tiling made.
+    FrozenRewritePatternSet inMatmuls = postVectorizationPatterns(/*lowerPermutations=*/true);
+    for (Operation *tile : matmulTiles)
+      if (failed(applyPatternsAndFoldGreedily(tile, inMatmuls)))
+        return signalPassFailure();
+    FrozenRewritePatternSet everywhere = postVectorizationPatterns(/*lowerPermutations=*/false);
+    if (failed(applyPatternsAndFoldGreedily(func, everywhere)))
+      return signalPassFailure();
+  }
+
+  FrozenRewritePatternSet postVectorizationPatterns(bool lowerPermutations) {
     RewritePatternSet patterns(&getContext());
-    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    if (lowerPermutations)
+      vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorReductionToContractPatterns(patterns);
     vector::populateSinkVectorBroadcastPatterns(patterns);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, &getContext());
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, &getContext());
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
-      return signalPassFailure();
+    return FrozenRewritePatternSet(std::move(patterns));
   }
 };
 

@@ -10,6 +10,7 @@
 // zero fill or bias broadcast) is computed by its tasks rather than by tasks of its own.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Codegen/CpuTarget.h"
 #include "compiler/Codegen/OutputStart.h"
 #include "compiler/Codegen/PartialReductions.h"
 #include "compiler/Codegen/Passes.h"
@@ -122,10 +123,11 @@ SmallVector<bool> parallelLoopsAcrossVectors(linalg::LinalgOp op) {
 }
 
 /// The split rule of `op`: a convolution over images and output rows (a register tile spans
-/// output columns and channels); a matmul over column blocks of whole vectors, else row
-/// blocks; anything else over its parallelLoopsAcrossVectors, or over any parallel loop when
-/// it has none.
-SplitRule splitRuleOf(linalg::LinalgOp op) {
+/// output columns and channels, and the rows of as many images as CpuTarget.cpp puts in one
+/// tile); a matmul over column blocks of whole vectors, else row blocks; anything else over
+/// its parallelLoopsAcrossVectors, or over any parallel loop when it has none.
+SplitRule splitRuleOf(linalg::LinalgOp op, ArrayRef<int64_t> bounds,
+                      const kiln::CpuTarget &target) {
   SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
   SplitRule rule;
   for (utils::IteratorType iterator : iterators)
@@ -134,6 +136,10 @@ SplitRule splitRuleOf(linalg::LinalgOp op) {
     rule.divide = true;
     for (unsigned loop = 2; loop < rule.splittable.size(); ++loop)
       rule.splittable[loop] = false;
+    if (std::optional<SmallVector<int64_t>> tile = kiln::chooseConvRegisterTile(bounds, target)) {
+      rule.quantum.assign(bounds.size(), 1);
+      rule.quantum[0] = (*tile)[0];
+    }
     return rule;
   }
   SmallVector<bool> acrossVectors = parallelLoopsAcrossVectors(op);
@@ -238,8 +244,10 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
       return {};
     if (iterationCount(*bounds) < minIterations)
       return {};
-    return isa<linalg::MatmulOp>(op) ? chooseMatmulTaskTile(*bounds, minTasks)
-                                     : chooseTaskTile(*bounds, splitRuleOf(op), minTasks);
+    if (isa<linalg::MatmulOp>(op))
+      return chooseMatmulTaskTile(*bounds, minTasks);
+    return chooseTaskTile(*bounds, splitRuleOf(op, *bounds, kiln::CpuTarget::fromVectorBits(vectorBits)),
+                          minTasks);
   }
 
   /// A large sum along vectors only (per-channel sums of a channels-last tensor) becomes

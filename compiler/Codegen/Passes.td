@@ -55,7 +55,8 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
     into an `scf.forall` of at least `min-tasks` iterations (when its shape has that many),
     the unit of work the threads share: after bufferization the forall becomes an
     `scf.parallel` and then an OpenMP work-sharing loop. Convolutions are split over images
-    and output rows only, so each task keeps whole register tiles; a matmul over blocks of at
+    and output rows only, so each task keeps whole register tiles (a tile spanning several
+    images, as a filter gradient's does, is not cut); a matmul over blocks of at
     least one register tile (8 rows x 32 columns); contractions are split first, and the fill
     or broadcast a contraction's output starts from (all loops parallel) is computed by its
     tasks, each into its own slice. Reduced loops stay inside a task; a sum whose only
@@ -77,7 +78,10 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
            "Split only convolutions and matmuls (for measuring what splitting the other ops "
            "gains)">,
     Option<"buffers", "buffers", "bool", /*default=*/"false",
-           "After bufferization: split the fills, copies and maps on buffers at the top level">
+           "After bufferization: split the fills, copies and maps on buffers at the top level">,
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits that kiln-codegen-contractions' tiles will use "
+           "(256: AVX2, 512: AVX-512); 0 reads the host CPU">
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",

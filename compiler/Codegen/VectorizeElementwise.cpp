@@ -218,14 +218,20 @@ struct KilnVectorizeElementwisePass
     }
 
     // Permuted reads become plain reads and vector.transpose; the block's slices fold into
-    // the transfers (as after the contractions' vectorization).
+    // the transfers (as after the contractions' vectorization). Only in the blocks' loops: a
+    // contraction's accumulator tile is read and written through one permutation map, which
+    // kiln-vector-lower needs to keep it in registers across the reduction (hoisting pairs
+    // the read with the write); a whole op vectorized as one block has no slices to fold and
+    // its permuted transfers are lowered with the rest by kiln-vector-lower.
     RewritePatternSet patterns(&getContext());
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::TransferReadOp::getCanonicalizationPatterns(patterns, &getContext());
     vector::TransferWriteOp::getCanonicalizationPatterns(patterns, &getContext());
     tensor::populateFoldTensorSubsetIntoVectorTransferPatterns(patterns);
-    if (failed(applyPatternsAndFoldGreedily(func, std::move(patterns))))
-      return signalPassFailure();
+    FrozenRewritePatternSet frozen(std::move(patterns));
+    for (Operation *loop : blockLoops)
+      if (failed(applyPatternsAndFoldGreedily(loop, frozen)))
+        return signalPassFailure();
 
     // The blocks' transposes, and only those, become shuffles now: the contractions'
     // transposes are left to the lowering the FMA schedule was measured with.

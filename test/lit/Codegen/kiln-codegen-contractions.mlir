@@ -31,6 +31,41 @@ func.func @conv(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>) -> tensor
 
 // -----
 
+// 32 output channels on AVX-512: 16 pixels x one vector rather than 8 pixels x two (the
+// same 16 accumulators; with two vectors LLVM kept each broadcast in a register and
+// spilled), so the filter is packed in blocks of 16 channels; AVX2 takes 2 pixels x 32.
+// AVX2-LABEL: func @conv_32_channels
+// AVX2: vector.contract {{.*}} : vector<1x2x32xf32>, vector<32x32xf32> into vector<1x2x32xf32>
+// AVX512-LABEL: func @conv_32_channels
+// AVX512: linalg.transpose ins({{.*}} : tensor<3x3x32x2x16xf32>) outs({{.*}} : tensor<2x3x3x32x16xf32>)
+// AVX512: vector.contract {{.*}} : vector<1x16x16xf32>, vector<16x16xf32> into vector<1x16x16xf32>
+func.func @conv_32_channels(%x: tensor<1x18x18x32xf32>, %w: tensor<3x3x32x32xf32>) -> tensor<1x16x16x32xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x16x16x32xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<1x16x16x32xf32>) -> tensor<1x16x16x32xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x18x18x32xf32>, tensor<3x3x32x32xf32>) outs(%init : tensor<1x16x16x32xf32>) -> tensor<1x16x16x32xf32>
+  return %y : tensor<1x16x16x32xf32>
+}
+
+// -----
+
+// A filter gradient ([C, H, W, N] input, [OH, OW, N, F] gradient as the filter): its rows
+// are the filter's 3 columns, so the tile also spans "images" (the forward's input
+// channels) to fill the accumulators: 4 x 3 x 16 on AVX-512, 3 x 16 on AVX2 (6 ymm).
+// AVX2-LABEL: func @filter_gradient
+// AVX2: vector.contract {{.*}} : vector<1x3x16xf32>, vector<16x16xf32> into vector<1x3x16xf32>
+// AVX512-LABEL: func @filter_gradient
+// AVX512: vector.contract {{.*}} : vector<4x3x16xf32>, vector<16x16xf32> into vector<4x3x16xf32>
+func.func @filter_gradient(%x: tensor<8x10x10x16xf32>, %dy: tensor<8x8x16x16xf32>) -> tensor<8x3x3x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x3x3x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8x3x3x16xf32>) -> tensor<8x3x3x16xf32>
+  %dw = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %dy : tensor<8x10x10x16xf32>, tensor<8x8x16x16xf32>) outs(%init : tensor<8x3x3x16xf32>) -> tensor<8x3x3x16xf32>
+  return %dw : tensor<8x3x3x16xf32>
+}
+
+// -----
+
 // An odd output width (7) takes a 7 x 8 block on AVX2. With stride 2 the vectorizer gives
 // one contraction per output pixel of the block (the input pixels are not contiguous).
 // AVX512 has no vector that divides 8 channels: plain loops.

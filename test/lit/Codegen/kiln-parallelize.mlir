@@ -12,9 +12,15 @@
 // CONTRACTIONS-LABEL: func @elementwise
 // CONTRACTIONS-NOT: scf.forall
 // CONTRACTIONS-LABEL: func @channel_sums
+// A convolution whose register tile spans several images (a filter gradient's: 4 on
+// AVX-512) is split in whole tiles: 2 x 3 tasks of 4 images, not 8 x 3 of one.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{vector-bits=512}))' | FileCheck %s --check-prefix=IMAGES
+// IMAGES-LABEL: func @filter_gradient
+// IMAGES: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (8, 3) step (4, 1)
+// IMAGES: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<4x1x3x16xf32>
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-11: omp.parallel
+// OMP-COUNT-12: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 
@@ -192,4 +198,14 @@ func.func @transpose_rows(%x: tensor<32x32x32x16xf32>) -> tensor<16x32x32x32xf32
   %e = tensor.empty() : tensor<16x32x32x32xf32>
   %t = linalg.transpose ins(%x : tensor<32x32x32x16xf32>) outs(%e : tensor<16x32x32x32xf32>) permutation = [3, 1, 2, 0]
   return %t : tensor<16x32x32x32xf32>
+}
+
+// The filter gradient of a 16-channel convolution ([C, H, W, N] input, [OH, OW, N, F]
+// gradient as the filter).
+func.func @filter_gradient(%x: tensor<8x10x10x16xf32>, %dy: tensor<8x8x16x16xf32>) -> tensor<8x3x3x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x3x3x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<8x3x3x16xf32>) -> tensor<8x3x3x16xf32>
+  %dw = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %dy : tensor<8x10x10x16xf32>, tensor<8x8x16x16xf32>) outs(%init : tensor<8x3x3x16xf32>) -> tensor<8x3x3x16xf32>
+  return %dw : tensor<8x3x3x16xf32>
 }
