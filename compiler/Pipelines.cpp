@@ -60,13 +60,15 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   // canonicalization before buffer-results-to-out-params folds the tiling loops' results, so
   // that a result a loop writes is recognised as the allocation it is). Every user of a
   // zero fill gets its own before bufferization (kiln-unshare-fills), so that no fill is
-  // copied. The other static temporaries get offsets in one arena the runtime owns (kiln-plan-memory);
+  // copied, and a padded convolution input is computed straight into its padded buffer
+  // (kiln-decompose-pads), so that it is not copied there. The other static temporaries get offsets in one arena the runtime owns (kiln-plan-memory);
   // only what the plan leaves (dynamic shapes, allocs inside loops) is malloc'ed and freed.
   // The vector code is lowered first, while every temporary is still an allocation of its
   // own: hoisting a tile's accumulators out of its reduction loops must know that the tile
   // does not alias what the loops read, and upstream's hoisting gives up on any view (the
   // plan turns temporaries into views of the arena). Without vector code it does nothing.
-  appendPipeline(pm, "func.func(kiln-copy-returned-arguments,kiln-unshare-fills),"
+  appendPipeline(pm, "func.func(kiln-copy-returned-arguments,kiln-unshare-fills,"
+                     "kiln-decompose-pads),"
                      "one-shot-bufferize{bufferize-function-boundaries "
                      "function-boundary-type-conversion=identity-layout-map},"
                      "canonicalize,drop-equivalent-buffer-results,"

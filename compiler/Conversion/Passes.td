@@ -39,6 +39,22 @@ def KilnUnshareFillsPass : Pass<"kiln-unshare-fills", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
 }
 
+def KilnDecomposePadsPass : Pass<"kiln-decompose-pads", "mlir::func::FuncOp"> {
+  let summary = "Computes a padded value straight into the interior of its padded tensor";
+  let description = [{
+    Before bufferization. A statically shaped `tensor.pad` with a constant value whose
+    source is written by an op into a `tensor.empty` (a destination-style op, or an
+    `scf.forall` of tasks) is rewritten: a `linalg.fill` of a new padded tensor, the
+    producer's destination replaced by the `tensor.extract_slice` of its interior, and the
+    pad by the `tensor.insert_slice` of the result into that slice. Bufferization then fills
+    the padded buffer and lets the producer write into its interior, instead of copying a
+    buffer of the producer's own into it. Other pads stay as they are.
+  }];
+  let dependentDialects = [
+    "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
 def KilnMemRefCopyToLinalgPass : Pass<"kiln-memref-copy-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Rewrites memref.copy as linalg.copy so strided copies become loops";
   let description = [{
