@@ -61,7 +61,8 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   // that a result a loop writes is recognised as the allocation it is). Every user of a
   // zero fill gets its own before bufferization (kiln-unshare-fills), so that no fill is
   // copied, and a padded convolution input is computed straight into its padded buffer
-  // (kiln-decompose-pads), so that it is not copied there. The other static temporaries get offsets in one arena the runtime owns (kiln-plan-memory);
+  // (kiln-decompose-pads), so that it is not copied there. The other static temporaries
+  // get offsets in one arena the runtime owns (kiln-plan-memory);
   // only what the plan leaves (dynamic shapes, allocs inside loops) is malloc'ed and freed.
   // The vector code is lowered first, while every temporary is still an allocation of its
   // own: hoisting a tile's accumulators out of its reduction loops must know that the tile

@@ -246,8 +246,8 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
       return {};
     if (isa<linalg::MatmulOp>(op))
       return chooseMatmulTaskTile(*bounds, minTasks);
-    return chooseTaskTile(*bounds, splitRuleOf(op, *bounds, kiln::CpuTarget::fromVectorBits(vectorBits)),
-                          minTasks);
+    kiln::CpuTarget target = kiln::CpuTarget::fromVectorBits(vectorBits);
+    return chooseTaskTile(*bounds, splitRuleOf(op, *bounds, target), minTasks);
   }
 
   /// A large sum along vectors only (per-channel sums of a channels-last tensor) becomes
