@@ -48,7 +48,11 @@ def KilnDecomposePadsPass : Pass<"kiln-decompose-pads", "mlir::func::FuncOp"> {
     producer's destination replaced by the `tensor.extract_slice` of its interior, and the
     pad by the `tensor.insert_slice` of the result into that slice. Bufferization then fills
     the padded buffer and lets the producer write into its interior, instead of copying a
-    buffer of the producer's own into it. Other pads stay as they are.
+    buffer of the producer's own into it. Likewise a `tensor.insert_slice` with static
+    offsets into a tensor that an op without side effects computes from fresh tensors and
+    scalars alone (a fill, or the tasks of a fill): a clone of that op, right before the
+    inserted value's producer, takes the place of the destination (an input gradient's
+    halo). Other pads and insertions stay as they are.
   }];
   let dependentDialects = [
     "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"
