@@ -107,9 +107,9 @@ void decomposePad(RewriterBase &rewriter, tensor::PadOp pad) {
 }
 
 /// A tensor.insert_slice into a tensor that an op without side effects computes from fresh
-/// tensors and scalars alone (a fill, or kiln-parallelize's tasks filling one): that op is
-/// cloned right before the inserted value's producer, when every scalar and every value its
-/// regions read is defined there.
+/// statically shaped tensors and scalars alone (a fill, or kiln-parallelize's tasks filling
+/// one): that op is cloned right before the inserted value's producer, when every scalar
+/// and every value its regions read is defined there.
 void decomposeInsertion(RewriterBase &rewriter, DominanceInfo &dominance,
                         tensor::InsertSliceOp insert) {
   Operation *initializer = insert.getDest().getDefiningOp();
@@ -125,8 +125,10 @@ void decomposeInsertion(RewriterBase &rewriter, DominanceInfo &dominance,
   getUsedValuesDefinedAbove(initializer->getRegions(), readInside);
   if (!llvm::all_of(readInside, definedAtProducer) ||
       !llvm::all_of(initializer->getOperands(), [&](Value operand) {
-        return operand.getDefiningOp<tensor::EmptyOp>() ||
-               (!isa<TensorType>(operand.getType()) && definedAtProducer(operand));
+        auto empty = operand.getDefiningOp<tensor::EmptyOp>();
+        if (empty)
+          return empty.getDynamicSizes().empty();
+        return !isa<TensorType>(operand.getType()) && definedAtProducer(operand);
       }))
     return;
   Interior interior{insert.getMixedOffsets(), insert.getMixedSizes(), insert.getMixedStrides()};
