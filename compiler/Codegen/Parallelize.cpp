@@ -233,6 +233,9 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
     return ops;
   }
 
+  /// The target kiln-codegen-contractions' register tiles are sized for.
+  kiln::CpuTarget target;
+
   /// The task tile of `op`, or an empty vector when it stays whole.
   SmallVector<int64_t> taskTile(linalg::LinalgOp op) {
     std::optional<SmallVector<int64_t>> bounds = staticLoopBounds(op);
@@ -246,7 +249,6 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
       return {};
     if (isa<linalg::MatmulOp>(op))
       return chooseMatmulTaskTile(*bounds, minTasks);
-    kiln::CpuTarget target = kiln::CpuTarget::fromVectorBits(vectorBits);
     return chooseTaskTile(*bounds, splitRuleOf(op, *bounds, target), minTasks);
   }
 
@@ -284,6 +286,8 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
   }
 
   void runOnOperation() override {
+    // Once per function: with vector-bits=0 it reads the host CPU's features.
+    target = kiln::CpuTarget::fromVectorBits(vectorBits);
     IRRewriter rewriter(&getContext());
     if (buffers) {
       for (linalg::LinalgOp op : topLevelOps(/*contractions=*/false))
