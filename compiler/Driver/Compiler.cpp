@@ -23,6 +23,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/ADT/StringSet.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
@@ -188,6 +189,26 @@ void addTrainingPasses(OpPassManager &pm, const kiln::TrainingOptions &o) {
 /// Copies the memory plans kiln-plan-memory left on the lowered module into the entries of
 /// `abi` and adds the workspace buffer their arenas live in (each planned function takes it
 /// as its last argument). With `verbose`, prints each entry's plan.
+/// Prints the IR after every pass of `pm`, or only after the passes `printIrAfter` names
+/// (whose names are added to `printed` when they run).
+void enableIrPrinting(PassManager &pm, const kiln::CompileOptions &options,
+                      std::shared_ptr<llvm::StringSet<>> printed) {
+  if (options.printIrAfterAll) {
+    pm.enableIRPrinting();
+    return;
+  }
+  if (options.printIrAfter.empty())
+    return;
+  auto never = [](Pass *, Operation *) { return false; };
+  auto named = [&options, printed](Pass *pass, Operation *) {
+    if (!llvm::is_contained(options.printIrAfter, pass->getArgument()))
+      return false;
+    printed->insert(pass->getArgument());
+    return true;
+  };
+  pm.enableIRPrinting(never, named, /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
+}
+
 LogicalResult addMemoryPlans(ModuleOp module, kiln::ArtifactAbi &abi, bool verbose) {
   FailureOr<llvm::StringMap<kiln::EntryMemoryPlan>> plans = kiln::takeMemoryPlans(module);
   if (failed(plans))
@@ -250,11 +271,11 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
     return 1;
   clock.done("imported " + options.inputPath);
 
+  auto printed = std::make_shared<llvm::StringSet<>>();
   PassManager cleanup(&context);
   cleanup.addPass(createCanonicalizerPass());
   cleanup.addPass(createCSEPass());
-  if (options.printIrAfterAll)
-    cleanup.enableIRPrinting();
+  enableIrPrinting(cleanup, options, printed);
   if (failed(cleanup.run(*module)))
     return 1;
   if (options.training) {
@@ -268,8 +289,7 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
       trainingOptions.labelSmoothing = declared.getValueAsDouble();
     PassManager training(&context);
     addTrainingPasses(training, trainingOptions);
-    if (options.printIrAfterAll)
-      training.enableIRPrinting();
+    enableIrPrinting(training, options, printed);
     if (failed(training.run(*module)))
       return 1;
     clock.done("built the training graph");
@@ -305,8 +325,7 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   buildKilnBufferizePipeline(lowering);
   buildKilnLoopsToLLVMPipeline(lowering);
   for (PassManager *pm : {&toLinalg, &lowering}) {
-    if (options.printIrAfterAll)
-      pm->enableIRPrinting();
+    enableIrPrinting(*pm, options, printed);
     if (options.timing)
       pm->enableTiming();
   }
@@ -316,6 +335,10 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
     return 1;
   }
   clock.done("lowered to the LLVM dialect");
+  for (const std::string &name : options.printIrAfter)
+    if (!printed->contains(name))
+      llvm::errs() << "kilnc: warning: --print-ir-after=" << name
+                   << ": no pass of that name ran (kiln-opt --help lists the passes)\n";
   if (options.emit == EmitKind::LoweredMlir)
     return failed(writeText(options, [&](llvm::raw_ostream &os) { module->print(os); }));
   if (failed(addMemoryPlans(*module, *abi, options.verbose)))

@@ -52,6 +52,8 @@ struct CompileOptions {
   ContractionCodegen codegen = ContractionCodegen::Fast;
   unsigned jobs = 0; ///< threads for LLVM's optimisation and code generation; 0: all
   bool printIrAfterAll = false;
+  /// Pass arguments (`kiln-outline-loop-nests`) after which to print the IR, when not all.
+  std::vector<std::string> printIrAfter;
   bool timing = false;
   bool verbose = false;
   std::string commandLine; ///< recorded in the artifact's options string

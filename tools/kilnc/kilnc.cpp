@@ -56,6 +56,11 @@ int main(int argc, char **argv) {
                              cl::Prefix, cl::init(3), cl::cat(category));
   cl::opt<bool> printIr("print-ir-after-all", cl::desc("Print the IR after every pass"),
                         cl::cat(category));
+  cl::list<std::string> printIrAfter(
+      "print-ir-after",
+      cl::desc("Print the IR after the named passes only (kiln-opt's pass arguments, e.g. "
+               "kiln-outline-loop-nests; comma-separated or repeated)"),
+      cl::CommaSeparated, cl::cat(category));
   cl::opt<bool> timing("timing", cl::desc("Print the time each pass takes"), cl::cat(category));
   cl::opt<bool> verbose("v",
                         cl::desc("Report each stage and its time, and each entry's memory "
@@ -150,6 +155,7 @@ int main(int argc, char **argv) {
   options.codegen = codegen;
   options.jobs = jobs;
   options.printIrAfterAll = printIr;
+  options.printIrAfter.assign(printIrAfter.begin(), printIrAfter.end());
   options.timing = timing;
   options.verbose = verbose;
   if (train && emit == kiln::EmitKind::Onnx) {
