@@ -89,82 +89,109 @@ FailureOr<linalg::LinalgOp> tileWithOutputStart(RewriterBase &rewriter, linalg::
   return cast<linalg::LinalgOp>(tiled->tiledAndFusedOps.front());
 }
 
-/// The packed copy of each (filter, block size) made so far in the function.
-using PackedFilters = DenseMap<std::pair<Value, int64_t>, Value>;
+/// The packed copy of each (operand, block size) made so far in the function.
+using PackedOperands = DenseMap<std::pair<Value, int64_t>, Value>;
 
-/// Follows full-size tensor.extract_slice ops back to the tensor they view: each task of
-/// kiln-parallelize takes the whole filter that way.
-Value throughFullSlices(Value value) {
+/// Where a tile reads `value` from: the tensor it views through unit-stride
+/// tensor.extract_slice ops that keep the last dimension whole (each task of kiln-parallelize
+/// takes the whole filter that way; a matmul's cache tile a range of B's rows), and the
+/// offsets of the view in that tensor, the last one 0.
+std::pair<Value, SmallVector<OpFoldResult>> throughSlicesKeepingLast(RewriterBase &rewriter,
+                                                                     Value value) {
+  auto type = cast<RankedTensorType>(value.getType());
+  SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+  AffineExpr sum = rewriter.getAffineDimExpr(0) + rewriter.getAffineDimExpr(1);
   while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>()) {
-    if (slice.getSourceType() != slice.getResultType() ||
-        !llvm::all_of(slice.getMixedOffsets(), isZeroIndex) ||
+    RankedTensorType source = slice.getSourceType();
+    if (source.getRank() != type.getRank() || source.isDynamicDim(source.getRank() - 1) ||
+        slice.getStaticSizes().back() != source.getShape().back() ||
+        !isZeroIndex(slice.getMixedOffsets().back()) ||
         !llvm::all_of(slice.getMixedStrides(),
                       [](OpFoldResult stride) { return isConstantIntValue(stride, 1); }))
       break;
+    for (auto [offset, sliceOffset] : llvm::zip(offsets, slice.getMixedOffsets()))
+      offset = affine::makeComposedFoldedAffineApply(rewriter, slice.getLoc(), sum,
+                                                     {offset, sliceOffset});
     value = slice.getSource();
   }
-  return value;
+  return {value, offsets};
 }
 
-/// The filter [KH, KW, C, F] rearranged as [F / block, KH, KW, C, block]: each block of
-/// output channels contiguous. Computed once, right after the filter itself, whatever
-/// number of tasks and tiles read it.
-Value packFilter(RewriterBase &rewriter, Value filter, int64_t block) {
+/// `operand` [D0, ..., Dr] rearranged as [Dr / block, D0, ..., block]: each block of its last
+/// dimension contiguous. Computed once, right after the operand itself, whatever number of
+/// tasks and tiles read it.
+Value packLastDimension(RewriterBase &rewriter, Value operand, int64_t block) {
   OpBuilder::InsertionGuard guard(rewriter);
-  if (Operation *producer = filter.getDefiningOp())
+  if (Operation *producer = operand.getDefiningOp())
     rewriter.setInsertionPointAfter(producer);
   else
-    rewriter.setInsertionPointToStart(cast<BlockArgument>(filter).getOwner());
-  auto type = cast<RankedTensorType>(filter.getType());
-  ArrayRef<int64_t> shape = type.getShape();
-  Location loc = filter.getLoc();
-  auto blockedType = RankedTensorType::get(
-      {shape[0], shape[1], shape[2], shape[3] / block, block}, type.getElementType());
+    rewriter.setInsertionPointToStart(cast<BlockArgument>(operand).getOwner());
+  auto type = cast<RankedTensorType>(operand.getType());
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> blockedShape(type.getShape()), packedShape, permutation;
+  blockedShape.back() /= block;
+  blockedShape.push_back(block);
+  SmallVector<ReassociationIndices> reassociation;
+  for (int64_t dim = 0; dim < rank - 1; ++dim)
+    reassociation.push_back({dim});
+  reassociation.push_back({rank - 1, rank});
+  permutation.push_back(rank - 1);
+  for (int64_t dim = 0; dim < rank - 1; ++dim)
+    permutation.push_back(dim);
+  permutation.push_back(rank);
+  for (int64_t dim : permutation)
+    packedShape.push_back(blockedShape[dim]);
+  Location loc = operand.getLoc();
   Value blocked = rewriter.create<tensor::ExpandShapeOp>(
-      loc, blockedType, filter, ArrayRef<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-  Value packed = rewriter.create<tensor::EmptyOp>(
-      loc, ArrayRef<int64_t>{shape[3] / block, shape[0], shape[1], shape[2], block},
-      type.getElementType());
-  return rewriter
-      .create<linalg::TransposeOp>(loc, blocked, packed, ArrayRef<int64_t>{3, 0, 1, 2, 4})
-      ->getResult(0);
+      loc, RankedTensorType::get(blockedShape, type.getElementType()), operand, reassociation);
+  Value packed = rewriter.create<tensor::EmptyOp>(loc, packedShape, type.getElementType());
+  return rewriter.create<linalg::TransposeOp>(loc, blocked, packed, permutation)->getResult(0);
 }
 
-/// Splits `conv` into one convolution per block of `block` output channels, each reading its
-/// block of the packed filter, and returns the convolution of one block. In [KH, KW, C, F] a
-/// block's filter rows lie F floats apart: for ResNet-50's 512-channel layers, 2 KB strides
-/// that map the whole block onto a few cache sets, so that it streamed from memory for every
-/// output row (the filter loads were the hottest instructions of the tile). Packed, the
-/// block is one contiguous run that stays in cache across the rows.
-FailureOr<linalg::LinalgOp> splitByFilterBlock(RewriterBase &rewriter, linalg::LinalgOp conv,
-                                               int64_t block, PackedFilters &packedFilters) {
-  Value filter = throughFullSlices(conv.getDpsInputOperand(1)->get());
-  Value &packed = packedFilters[{filter, block}];
-  if (!packed)
-    packed = packFilter(rewriter, filter, block);
-  FailureOr<linalg::LinalgOp> tile =
-      tileWithOutputStart(rewriter, conv, {0, 0, 0, block, 0, 0, 0});
+/// Splits `op` into one op per block of `block` iterations of `loop`, each reading its block
+/// of the packed copy of input 1, whose last dimension `loop` indexes; returns the op of one
+/// block. A convolution's filter [KH, KW, C, F] and a matmul's B [K, N] are read one block
+/// of F (N) at a time: unpacked, a block's rows lie F floats apart, and at 256 to 1024
+/// channels (1 to 4 KB) those rows map onto a few cache sets, so that the block streamed
+/// from memory for every output row (the filter loads were the hottest instructions of
+/// ResNet-50's layer-4 tiles, and a matmul whose B rows lie 4 KB apart ran at 15 % of the
+/// FMA peak). Packed, the block is one contiguous run that stays in cache.
+FailureOr<linalg::LinalgOp> splitByPackedBlock(RewriterBase &rewriter, linalg::LinalgOp op,
+                                               unsigned loop, int64_t block,
+                                               PackedOperands &packedOperands) {
+  SmallVector<int64_t> blockTile(op.getNumLoops(), 0);
+  blockTile[loop] = block;
+  FailureOr<linalg::LinalgOp> tile = tileWithOutputStart(rewriter, op, blockTile);
   if (failed(tile))
     return failure();
-  OpOperand *tileFilter = tile->getDpsInputOperand(1);
-  auto slice = tileFilter->get().getDefiningOp<tensor::ExtractSliceOp>();
+  OpOperand *tileOperand = tile->getDpsInputOperand(1);
+  auto slice = tileOperand->get().getDefiningOp<tensor::ExtractSliceOp>();
   if (!slice)
     return failure();
   rewriter.setInsertionPoint(*tile);
+  auto [operand, viewOffsets] = throughSlicesKeepingLast(rewriter, slice.getSource());
+  Value &packed = packedOperands[{operand, block}];
+  if (!packed)
+    packed = packLastDimension(rewriter, operand, block);
+  // The block's offsets in the packed operand: the block index, then the offsets of the other
+  // dimensions of the tile's view in the operand.
   Location loc = slice.getLoc();
-  AffineExpr offset = rewriter.getAffineDimExpr(0);
-  OpFoldResult blockIndex = affine::makeComposedFoldedAffineApply(
-      rewriter, loc, offset.floorDiv(block), {slice.getMixedOffsets()[3]});
+  AffineExpr first = rewriter.getAffineDimExpr(0), second = rewriter.getAffineDimExpr(1);
+  SmallVector<OpFoldResult> offsets = {affine::makeComposedFoldedAffineApply(
+      rewriter, loc, first.floorDiv(block), {slice.getMixedOffsets().back()})};
+  for (auto [viewOffset, sliceOffset] :
+       llvm::zip(ArrayRef(viewOffsets).drop_back(), slice.getMixedOffsets()))
+    offsets.push_back(affine::makeComposedFoldedAffineApply(rewriter, loc, first + second,
+                                                            {viewOffset, sliceOffset}));
+  offsets.push_back(rewriter.getIndexAttr(0));
   auto sliceType = cast<RankedTensorType>(slice.getType());
-  ArrayRef<int64_t> shape = sliceType.getShape();
-  SmallVector<OpFoldResult> offsets(5, rewriter.getIndexAttr(0));
-  offsets[0] = blockIndex;
-  SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(
-      rewriter.getContext(), ArrayRef<int64_t>{1, shape[0], shape[1], shape[2], block});
-  SmallVector<OpFoldResult> strides(5, rewriter.getIndexAttr(1));
-  Value blockFilter = rewriter.create<tensor::ExtractSliceOp>(loc, sliceType, packed, offsets,
-                                                              sizes, strides);
-  rewriter.modifyOpInPlace(*tile, [&] { tileFilter->set(blockFilter); });
+  SmallVector<int64_t> sizes = {1};
+  llvm::append_range(sizes, sliceType.getShape());
+  SmallVector<OpFoldResult> strides(sizes.size(), rewriter.getIndexAttr(1));
+  Value blockOperand = rewriter.create<tensor::ExtractSliceOp>(
+      loc, sliceType, packed, offsets, getAsIndexOpFoldResult(rewriter.getContext(), sizes),
+      strides);
+  rewriter.modifyOpInPlace(*tile, [&] { tileOperand->set(blockOperand); });
   return tile;
 }
 
@@ -173,7 +200,7 @@ FailureOr<linalg::LinalgOp> splitByFilterBlock(RewriterBase &rewriter, linalg::L
 /// When the tile covers only part of the output channels, the filter is packed first.
 LogicalResult generateConvolution(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv,
                                   const CpuTarget &target,
-                                  PackedFilters &packedFilters) {
+                                  PackedOperands &packedOperands) {
   std::optional<SmallVector<int64_t>> bounds = staticFloatLoopBounds(conv);
   if (!bounds)
     return success();
@@ -183,7 +210,7 @@ LogicalResult generateConvolution(RewriterBase &rewriter, linalg::Conv2DNhwcHwcf
   linalg::LinalgOp current = conv;
   if ((*tile)[3] < (*bounds)[3]) {
     FailureOr<linalg::LinalgOp> blockConv =
-        splitByFilterBlock(rewriter, current, (*tile)[3], packedFilters);
+        splitByPackedBlock(rewriter, current, /*loop=*/3, (*tile)[3], packedOperands);
     if (failed(blockConv))
       return conv.emitError("kiln-codegen-contractions: packing the filter failed");
     current = *blockConv;
@@ -214,11 +241,16 @@ LogicalResult generateConvolution(RewriterBase &rewriter, linalg::Conv2DNhwcHwcf
   return success();
 }
 
-/// Cache tiles first (when the matrices are large enough to need them), then a register tile
-/// of C that stays in registers across k; `registerLoops` receives the register tile's
-/// outermost loop.
+/// When B is read by more than one register tile's rows (else packing only adds a copy), the
+/// loops of a packed matmul: ranges of k for the cache, one matmul per block of the register
+/// tile's columns reading B packed, then ranges of rows: a range of B's rows packed (16 KB at
+/// 256 x 16) stays in L1 across the rows and the range of A's columns in L2 across the
+/// blocks. Otherwise cache tiles (when the matrices are large enough to need them). Then a
+/// register tile of C that stays in registers across k; `registerLoops` receives the
+/// register tile's outermost loop.
 LogicalResult generateMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul,
-                             const CpuTarget &target, Operation *&registerLoops) {
+                             const CpuTarget &target, PackedOperands &packedOperands,
+                             Operation *&registerLoops) {
   std::optional<SmallVector<int64_t>> bounds = staticFloatLoopBounds(matmul);
   if (!bounds)
     return success();
@@ -227,11 +259,27 @@ LogicalResult generateMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul,
     return success();
   linalg::LinalgOp current = matmul;
   SmallVector<int64_t> cacheTile = chooseMatmulCacheTile(*bounds, *registerTile);
-  if (llvm::any_of(cacheTile, [](int64_t size) { return size != 0; })) {
-    FailureOr<linalg::LinalgOp> tiled = tileWithLoops(rewriter, current, cacheTile);
+  auto tileCache = [&](ArrayRef<int64_t> sizes) -> LogicalResult {
+    if (llvm::all_of(sizes, [](int64_t size) { return size == 0; }))
+      return success();
+    FailureOr<linalg::LinalgOp> tiled = tileWithLoops(rewriter, current, sizes);
     if (failed(tiled))
       return matmul.emitError("kiln-codegen-contractions: cache tiling the matmul failed");
     current = *tiled;
+    return success();
+  };
+  if ((*registerTile)[1] < (*bounds)[1] && (*registerTile)[0] < (*bounds)[0]) {
+    if (failed(tileCache({0, 0, cacheTile[2]})))
+      return failure();
+    FailureOr<linalg::LinalgOp> block =
+        splitByPackedBlock(rewriter, current, /*loop=*/1, (*registerTile)[1], packedOperands);
+    if (failed(block))
+      return matmul.emitError("kiln-codegen-contractions: packing the matmul's B failed");
+    current = *block;
+    if (failed(tileCache({cacheTile[0], 0, 0})))
+      return failure();
+  } else if (failed(tileCache(cacheTile))) {
+    return failure();
   }
   FailureOr<linalg::LinalgOp> tiled =
       tileWithLoops(rewriter, current, *registerTile, &registerLoops);
@@ -258,15 +306,16 @@ struct KilnCodegenContractionsPass
     if (contractions.empty())
       return;
     IRRewriter rewriter(&getContext());
-    PackedFilters packedFilters;
+    PackedOperands packedOperands;
     SmallVector<Operation *> matmulTiles;
     for (linalg::LinalgOp op : contractions) {
       Operation *registerLoops = nullptr;
       LogicalResult generated =
           isa<linalg::MatmulOp>(op)
-              ? generateMatmul(rewriter, cast<linalg::MatmulOp>(op), target, registerLoops)
+              ? generateMatmul(rewriter, cast<linalg::MatmulOp>(op), target, packedOperands,
+                               registerLoops)
               : generateConvolution(rewriter, cast<linalg::Conv2DNhwcHwcfOp>(op), target,
-                                    packedFilters);
+                                    packedOperands);
       if (failed(generated))
         return signalPassFailure();
       if (registerLoops)

@@ -119,13 +119,18 @@ kiln::chooseMatmulRegisterTile(llvm::ArrayRef<int64_t> loopBounds, const CpuTarg
 
 llvm::SmallVector<int64_t> kiln::chooseMatmulCacheTile(llvm::ArrayRef<int64_t> loopBounds,
                                                        llvm::ArrayRef<int64_t> registerTile) {
-  // [256, 64, 256] measured within noise of the best on AVX2 (docs/codegen-plan.md); a
-  // bound the preferred size does not fit stays untiled (0) at that level.
+  // [256, 64, 256] measured within noise of the best on AVX2 (docs/codegen-plan.md); a bound
+  // the preferred size does not divide takes the largest multiple of the register tile that
+  // does, down to half the preferred size (a filter gradient's k, 6272 = 32 x 14 x 14
+  // pixels, takes 224), and stays untiled (0) below that.
   const int64_t preferred[3] = {256, 64, 256};
   llvm::SmallVector<int64_t> tile(3, 0);
   for (int i = 0; i < 3; ++i) {
-    int64_t size = preferred[i];
-    if (loopBounds[i] > size && loopBounds[i] % size == 0 && size % registerTile[i] == 0)
+    if (loopBounds[i] <= preferred[i] || loopBounds[i] % registerTile[i] != 0)
+      continue;
+    int64_t size = registerTile[i] * largestDivisorAtMost(loopBounds[i] / registerTile[i],
+                                                          preferred[i] / registerTile[i]);
+    if (2 * size >= preferred[i])
       tile[i] = size;
   }
   return tile;

@@ -137,20 +137,39 @@ func.func @conv_bias_start(%x: tensor<1x10x10x64xf32>, %w: tensor<3x3x64x64xf32>
 
 // -----
 
-// A large matmul is tiled for the cache (256 x 64 x 256) and then 4 x 16 for registers, k = 1.
+// A large matmul packs B in blocks of the register tile's columns ([N / 16, K, 16]), then
+// loops over ranges of 256 k, the blocks, ranges of 256 rows and 4 x 16 register tiles, k = 1;
+// each block reads its range of k from the packed B.
 // AVX2-LABEL: func @matmul
-// AVX2: scf.for {{.*}} step %c256
-// AVX2: scf.for {{.*}} step %c64
+// AVX2: %[[BLOCKED:.*]] = tensor.expand_shape %arg1 {{\[}}[0], [1, 2]] {{.*}} into tensor<512x32x16xf32>
+// AVX2: %[[PACKED:.*]] = linalg.transpose ins(%[[BLOCKED]] : {{.*}}) outs({{.*}} : tensor<32x512x16xf32>) permutation = [1, 0, 2]
+// AVX2: scf.for %[[K0:.*]] = %c0 to %c512 step %c256
+// AVX2: scf.for %[[N0:.*]] = %c0 to %c512 step %c16
 // AVX2: scf.for {{.*}} step %c256
 // AVX2: scf.for {{.*}} step %c4
 // AVX2: scf.for {{.*}} step %c16
+// AVX2: scf.for {{.*}} step %c1
+// AVX2: vector.transfer_read %[[PACKED]]
 // AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
 // AVX2-NOT: linalg.matmul
 // AVX512-LABEL: func @matmul
+// AVX512: tensor<16x512x32xf32>
 // AVX512: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
 func.func @matmul(%a: tensor<512x512xf32>, %b: tensor<512x512xf32>, %c: tensor<512x512xf32>) -> tensor<512x512xf32> {
   %y = linalg.matmul ins(%a, %b : tensor<512x512xf32>, tensor<512x512xf32>) outs(%c : tensor<512x512xf32>) -> tensor<512x512xf32>
   return %y : tensor<512x512xf32>
+}
+
+// -----
+
+// A filter gradient's k (pixels) that 256 does not divide: ranges of 224 (448 = 2 x 224).
+// AVX2-LABEL: func @long_k
+// AVX2: linalg.transpose {{.*}} outs({{.*}} : tensor<4x448x16xf32>)
+// AVX2: scf.for {{.*}} = %c0 to %c448 step %c224
+// AVX2: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+func.func @long_k(%a: tensor<32x448xf32>, %b: tensor<448x64xf32>, %c: tensor<32x64xf32>) -> tensor<32x64xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<32x448xf32>, tensor<448x64xf32>) outs(%c : tensor<32x64xf32>) -> tensor<32x64xf32>
+  return %y : tensor<32x64xf32>
 }
 
 // -----

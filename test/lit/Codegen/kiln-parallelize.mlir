@@ -20,7 +20,7 @@
 // IMAGES: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<4x1x3x16xf32>
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-12: omp.parallel
+// OMP-COUNT-13: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 
@@ -74,25 +74,36 @@ func.func @conv_output_starts(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf
   return %y, %z, %v : tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>
 }
 
-// Blocks of 8 rows (one task per block: 8 tasks), then the columns in halves of 64 (a
-// multiple of 32): 16 tasks, each at least one register tile.
+// Rows in two blocks (a quarter of the 16 tasks wanted would be 4, and every row task reads
+// all of B, which the code generator packs once for them): two tasks of 32 rows.
 // CHECK-LABEL: func @matmul
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (64, 128) step (8, 64)
-// CHECK: linalg.matmul {{.*}} -> tensor<8x64xf32>
+// CHECK: scf.forall (%{{.*}}) = (0) to (64) step (32)
+// CHECK: linalg.matmul {{.*}} -> tensor<32x128xf32>
 func.func @matmul(%a: tensor<64x256xf32>, %b: tensor<256x128xf32>,
                   %c: tensor<64x128xf32>) -> tensor<64x128xf32> {
   %y = linalg.matmul ins(%a, %b : tensor<64x256xf32>, tensor<256x128xf32>) outs(%c : tensor<64x128xf32>) -> tensor<64x128xf32>
   return %y : tensor<64x128xf32>
 }
 
-// A classifier: no 32-column block divides 1000, so only the rows are split.
+// A classifier at batch 32: rows too, in two blocks of 16.
 // CHECK-LABEL: func @classifier
-// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (8)
-// CHECK: linalg.matmul {{.*}} -> tensor<8x1000xf32>
+// CHECK: scf.forall (%{{.*}}) = (0) to (32) step (16)
+// CHECK: linalg.matmul {{.*}} -> tensor<16x1000xf32>
 func.func @classifier(%a: tensor<32x256xf32>, %b: tensor<256x1000xf32>,
                       %c: tensor<32x1000xf32>) -> tensor<32x1000xf32> {
   %y = linalg.matmul ins(%a, %b : tensor<32x256xf32>, tensor<256x1000xf32>) outs(%c : tensor<32x1000xf32>) -> tensor<32x1000xf32>
   return %y : tensor<32x1000xf32>
+}
+
+// One register tile's rows (8) do not split: the columns do, in blocks of 32 (whole vectors),
+// as many as the 16 tasks wanted allow (4).
+// CHECK-LABEL: func @few_rows
+// CHECK: scf.forall (%{{.*}}) = (0) to (128) step (32)
+// CHECK: linalg.matmul {{.*}} -> tensor<8x32xf32>
+func.func @few_rows(%a: tensor<8x256xf32>, %b: tensor<256x128xf32>,
+                    %c: tensor<8x128xf32>) -> tensor<8x128xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<8x256xf32>, tensor<256x128xf32>) outs(%c : tensor<8x128xf32>) -> tensor<8x128xf32>
+  return %y : tensor<8x128xf32>
 }
 
 // 4 leading indices, then the 64 channels in pieces of 16 (4 x 4 = 16 tasks).
