@@ -92,7 +92,7 @@ FailureOr<linalg::LinalgOp> tileWithOutputStart(RewriterBase &rewriter, linalg::
 /// The packed copy of each (operand, block size) made so far in the function.
 using PackedOperands = DenseMap<std::pair<Value, int64_t>, Value>;
 
-/// Where a tile reads `value` from: the tensor it views through unit-stride
+/// Where a tile reads `value` from: the statically shaped tensor it views through unit-stride
 /// tensor.extract_slice ops that keep the last dimension whole (each task of kiln-parallelize
 /// takes the whole filter that way; a matmul's cache tile a range of B's rows), and the
 /// offsets of the view in that tensor, the last one 0.
@@ -103,7 +103,7 @@ std::pair<Value, SmallVector<OpFoldResult>> throughSlicesKeepingLast(RewriterBas
   AffineExpr sum = rewriter.getAffineDimExpr(0) + rewriter.getAffineDimExpr(1);
   while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>()) {
     RankedTensorType source = slice.getSourceType();
-    if (source.getRank() != type.getRank() || source.isDynamicDim(source.getRank() - 1) ||
+    if (source.getRank() != type.getRank() || !source.hasStaticShape() ||
         slice.getStaticSizes().back() != source.getShape().back() ||
         !isZeroIndex(slice.getMixedOffsets().back()) ||
         !llvm::all_of(slice.getMixedStrides(),
