@@ -186,9 +186,6 @@ void addTrainingPasses(OpPassManager &pm, const kiln::TrainingOptions &o) {
   pm.addPass(createCSEPass());
 }
 
-/// Copies the memory plans kiln-plan-memory left on the lowered module into the entries of
-/// `abi` and adds the workspace buffer their arenas live in (each planned function takes it
-/// as its last argument). With `verbose`, prints each entry's plan.
 /// Prints the IR after every pass of `pm`, or only after the passes `printIrAfter` names
 /// (whose names are added to `printed` when they run).
 void enableIrPrinting(PassManager &pm, const kiln::CompileOptions &options,
@@ -209,6 +206,9 @@ void enableIrPrinting(PassManager &pm, const kiln::CompileOptions &options,
   pm.enableIRPrinting(never, named, /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
 }
 
+/// Copies the memory plans kiln-plan-memory left on the lowered module into the entries of
+/// `abi` and adds the workspace buffer their arenas live in (each planned function takes it
+/// as its last argument). With `verbose`, prints each entry's plan.
 LogicalResult addMemoryPlans(ModuleOp module, kiln::ArtifactAbi &abi, bool verbose) {
   FailureOr<llvm::StringMap<kiln::EntryMemoryPlan>> plans = kiln::takeMemoryPlans(module);
   if (failed(plans))
