@@ -48,7 +48,7 @@ struct CompileOptions {
   llvm::StringMap<int64_t> namedDims;
   llvm::StringMap<std::string> bindings; ///< input name -> TensorProto file
   std::string cpu = "native";
-  int optLevel = 3;
+  int optLevel = 2;
   ContractionCodegen codegen = ContractionCodegen::Fast;
   unsigned jobs = 0; ///< threads for LLVM's optimisation and code generation; 0: all
   bool printIrAfterAll = false;
