@@ -240,7 +240,8 @@ def main():
     parser.add_argument("--all", action="store_true", help="also the stem and 1x1 convolutions")
     parser.add_argument("--shapes", choices=("resnet50", "resnet20"), default="resnet50",
                         help="whose convolutions (resnet20: CIFAR ResNet-20's, no matmuls)")
-    parser.add_argument("--directions", default=",".join(DIRECTIONS))
+    parser.add_argument("--directions", default=",".join(DIRECTIONS),
+                        help="comma-separated: " + ", ".join(DIRECTIONS))
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--ort-modules", default=os.path.join(HERE, "node_modules"))
     parser.add_argument("--skip-kiln", action="store_true")
@@ -253,6 +254,10 @@ def main():
     use_ort = not args.skip_ort and os.path.isdir(os.path.join(args.ort_modules,
                                                                "onnxruntime-node"))
     directions = [d for d in args.directions.split(",") if d]
+    unknown = [d for d in directions if d not in DIRECTIONS]
+    if unknown:
+        parser.error(f"--directions: unknown {', '.join(unknown)}; expected a comma-separated "
+                     f"list of {', '.join(DIRECTIONS)}")
     work = tempfile.mkdtemp(prefix="kiln-contractions-")
     try:
         peak1 = measure_peak(work, 1)
