@@ -6,6 +6,7 @@
 // the tile's slices into vector transfers. Tile sizes come from CpuTarget.cpp.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Codegen/AccumulatorStart.h"
 #include "compiler/Codegen/CpuTarget.h"
 #include "compiler/Codegen/OutputStart.h"
 #include "compiler/Codegen/Passes.h"
@@ -48,10 +49,10 @@ std::optional<SmallVector<int64_t>> staticFloatLoopBounds(linalg::LinalgOp op) {
 }
 
 /// Tiles `op` with one scf.for per non-zero size and returns the op computing one tile;
-/// `outermost`, when given, receives the outermost loop.
+/// `loops`, when given, receives the loops, outermost first.
 FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter, linalg::LinalgOp op,
                                           ArrayRef<int64_t> sizes,
-                                          Operation **outermost = nullptr) {
+                                          SmallVectorImpl<Operation *> *loops = nullptr) {
   scf::SCFTilingOptions options;
   options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   rewriter.setInsertionPoint(op);
@@ -60,8 +61,9 @@ FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter, linalg::Linalg
   if (failed(tiled))
     return failure();
   rewriter.replaceOp(op, tiled->replacements);
-  if (outermost && !tiled->loops.empty())
-    *outermost = tiled->loops.front();
+  if (loops)
+    for (LoopLikeOpInterface loop : tiled->loops)
+      loops->push_back(loop);
   return cast<linalg::LinalgOp>(tiled->tiledOps.front());
 }
 
@@ -223,7 +225,12 @@ LogicalResult generateConvolution(RewriterBase &rewriter, linalg::Conv2DNhwcHwcf
   FailureOr<linalg::LinalgOp> outputTiled = tileWithOutputStart(rewriter, current, outputTile);
   if (failed(outputTiled))
     return current.emitError("kiln-codegen-contractions: tiling the convolution failed");
-  FailureOr<linalg::LinalgOp> tiled = tileWithLoops(rewriter, *outputTiled, reductionTile);
+  auto start = outputTiled->getDpsInitOperand(0)->get().getDefiningOp<linalg::LinalgOp>();
+  if (!startsAnOutput(start) || !start->hasOneUse())
+    start = nullptr;
+  SmallVector<Operation *> reductionLoops;
+  FailureOr<linalg::LinalgOp> tiled =
+      tileWithLoops(rewriter, *outputTiled, reductionTile, &reductionLoops);
   if (failed(tiled))
     return current.emitError("kiln-codegen-contractions: tiling the convolution failed");
   PatternRewriter patternRewriter(rewriter.getContext());
@@ -238,6 +245,8 @@ LogicalResult generateConvolution(RewriterBase &rewriter, linalg::Conv2DNhwcHwcf
         "kiln-codegen-contractions: a 1x1-window convolution tile did not reduce to 1-D");
   if (failed(linalg::vectorize(rewriter, *row)))
     return row->emitError("kiln-codegen-contractions: vectorizing a convolution tile failed");
+  if (start)
+    startAccumulatorsInRegisters(rewriter, start, reductionLoops);
   return success();
 }
 
@@ -281,13 +290,15 @@ LogicalResult generateMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul,
   } else if (failed(tileCache(cacheTile))) {
     return failure();
   }
-  FailureOr<linalg::LinalgOp> tiled =
-      tileWithLoops(rewriter, current, *registerTile, &registerLoops);
+  SmallVector<Operation *> loops;
+  FailureOr<linalg::LinalgOp> tiled = tileWithLoops(rewriter, current, *registerTile, &loops);
   if (failed(tiled))
     return current.emitError("kiln-codegen-contractions: register tiling the matmul failed");
   if (failed(linalg::vectorize(rewriter, *tiled)))
     return tiled->getOperation()->emitError(
         "kiln-codegen-contractions: vectorizing a matmul tile failed");
+  if (!loops.empty())
+    registerLoops = loops.front();
   return success();
 }
 

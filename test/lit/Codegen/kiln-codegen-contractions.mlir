@@ -116,14 +116,23 @@ func.func @conv_shared_filter(%x: tensor<1x6x6x16xf32>, %w: tensor<3x3x16x64xf32
 // -----
 
 // A starting value computed in the task (a bias broadcast that kiln-parallelize moved there)
-// is computed per register tile, before the tile's reduction loops: the accumulators start
-// from a slice just written, not from an output written whole beforehand.
+// is computed per register tile, in registers: the accumulators start from the bias read as
+// a vector and are carried through the reduction loops; the output tile is written once,
+// after them (not written with the bias first and read back).
 // AVX2-LABEL: func @conv_bias_start
 // AVX512-LABEL: func @conv_bias_start
 // AVX512: scf.for {{.*}} step %c4
-// AVX512: %[[START:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x1x4x64xf32>)
-// AVX512: scf.for {{.*}} iter_args(%{{.*}} = %[[START]])
+// AVX512-NOT: linalg.generic
+// AVX512: %[[BIAS:.*]] = vector.transfer_read %{{.*}} : tensor<64xf32>, vector<1x1x4x64xf32>
+// AVX512: %[[START:.*]] = vector.shape_cast %[[BIAS]] : vector<1x1x4x64xf32> to vector<1x4x64xf32>
+// AVX512-NOT: vector.transfer_write
+// AVX512: scf.for {{.*}} iter_args(%{{.*}} = %[[START]]) -> (vector<1x4x64xf32>)
+// AVX512-NOT: vector.transfer_write
 // AVX512: vector.contract
+// AVX512-COUNT-3: scf.yield {{.*}} : vector<1x4x64xf32>
+// AVX512: vector.transfer_write {{.*}} : vector<1x4x64xf32>, tensor<1x8x8x64xf32>
+// AVX512-NOT: vector.transfer_write
+// AVX512: return
 #bias = affine_map<(d0, d1, d2, d3) -> (d3)>
 #whole = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 func.func @conv_bias_start(%x: tensor<1x10x10x64xf32>, %w: tensor<3x3x64x64xf32>, %b: tensor<64xf32>, %out: tensor<1x8x8x64xf32>) -> tensor<1x8x8x64xf32> {
