@@ -20,7 +20,7 @@
 // IMAGES: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<4x1x3x16xf32>
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-13: omp.parallel
+// OMP-COUNT-14: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 
@@ -93,6 +93,17 @@ func.func @classifier(%a: tensor<32x256xf32>, %b: tensor<256x1000xf32>,
                       %c: tensor<32x1000xf32>) -> tensor<32x1000xf32> {
   %y = linalg.matmul ins(%a, %b : tensor<32x256xf32>, tensor<256x1000xf32>) outs(%c : tensor<32x1000xf32>) -> tensor<32x1000xf32>
   return %y : tensor<32x1000xf32>
+}
+
+// An inference classifier (8 rows, 1000 columns, which 32 does not divide): column blocks of
+// whole 8-float vectors (40: 25 tasks), not 500 columns that no vector divides.
+// CHECK-LABEL: func @classifier_inference
+// CHECK: scf.forall (%{{.*}}) = (0) to (1000) step (40)
+// CHECK: linalg.matmul {{.*}} -> tensor<8x40xf32>
+func.func @classifier_inference(%a: tensor<8x2048xf32>, %b: tensor<2048x1000xf32>,
+                                %c: tensor<8x1000xf32>) -> tensor<8x1000xf32> {
+  %y = linalg.matmul ins(%a, %b : tensor<8x2048xf32>, tensor<2048x1000xf32>) outs(%c : tensor<8x1000xf32>) -> tensor<8x1000xf32>
+  return %y : tensor<8x1000xf32>
 }
 
 // One register tile's rows (8) do not split: the columns do, in blocks of 32 (whole vectors),
