@@ -82,14 +82,14 @@ void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
   // Loop nests are outlined first, so that LLVM never sees one huge function; buffer copies
   // become linalg ops before, so that they are outlined (and shared) like the other nests,
   // and split into tasks with the fills of padded inputs, which one thread would do alone.
-  // The tasks of kiln-parallelize become OpenMP work-sharing loops; memrefs are lowered
-  // before the scf loops because each OpenMP body sits in a memref.alloca_scope, which must
-  // stay one block.
+  // The tasks of kiln-parallelize become OpenMP work-sharing loops, which hand their tasks
+  // out one at a time (kiln-dynamic-schedule); memrefs are lowered before the scf loops
+  // because each OpenMP body sits in a memref.alloca_scope, which must stay one block.
   appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg,kiln-parallelize{buffers}),"
                      "kiln-outline-loop-nests,"
                      "func.func(kiln-loop-order,convert-linalg-to-loops),"
-                     "scf-forall-to-parallel,convert-scf-to-openmp,lower-affine,"
-                     "expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
+                     "scf-forall-to-parallel,convert-scf-to-openmp,kiln-dynamic-schedule,"
+                     "lower-affine,expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
                      "convert-math-to-libm,convert-vector-to-scf,convert-vector-to-llvm,"
                      "finalize-memref-to-llvm,convert-scf-to-cf,"
                      "convert-arith-to-llvm,convert-index-to-llvm,"

@@ -96,6 +96,20 @@ def KilnLoopOrderPass : Pass<"kiln-loop-order", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnDynamicSchedulePass : Pass<"kiln-dynamic-schedule"> {
+  let summary = "Hands out the tasks of every OpenMP work-sharing loop one at a time";
+  let description = [{
+    convert-scf-to-openmp leaves each work-sharing loop on OpenMP's default static schedule:
+    each thread gets one contiguous run of the tasks, fixed in advance. On a shared machine
+    the two threads do not run at the same speed, and the faster one then waits at the end
+    of every loop (libomp's spin-wait was 7 % of ResNet-50's batch-8 inference samples).
+    With schedule(dynamic) a thread takes the next task when it is done with one (2.9 %).
+    kiln-parallelize makes tasks of whole register tiles, tens to a few hundred per loop,
+    so the cost of taking one (an atomic increment) stays small.
+  }];
+  let dependentDialects = ["mlir::omp::OpenMPDialect"];
+}
+
 def KilnInPlaceBuffersPass : Pass<"kiln-inplace-buffers", "mlir::ModuleOp"> {
   let summary = "Writes results that name an argument's buffer into that argument";
   let description = [{
