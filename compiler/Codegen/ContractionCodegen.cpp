@@ -94,14 +94,15 @@ FailureOr<linalg::LinalgOp> tileWithOutputStart(RewriterBase &rewriter, linalg::
 /// The packed copy of each (operand, block size) made so far in the function.
 using PackedOperands = DenseMap<std::pair<Value, int64_t>, Value>;
 
-/// Where a tile reads `value` from: the statically shaped tensor it views through unit-stride
-/// tensor.extract_slice ops that keep the last dimension whole (each task of kiln-parallelize
-/// takes the whole filter that way; a matmul's cache tile a range of B's rows), and the
-/// offsets of the view in that tensor, the last one 0.
-std::pair<Value, SmallVector<OpFoldResult>> throughSlicesKeepingLast(RewriterBase &rewriter,
-                                                                     Value value) {
+/// Where a tile at `tileOffsets` in `value` reads from: the statically shaped tensor `value`
+/// views through unit-stride tensor.extract_slice ops that keep the last dimension whole
+/// (each task of kiln-parallelize takes the whole filter that way; a matmul's cache tile a
+/// range of B's rows), and the tile's offsets in that tensor.
+std::pair<Value, SmallVector<OpFoldResult>>
+throughSlicesKeepingLast(RewriterBase &rewriter, Value value,
+                         ArrayRef<OpFoldResult> tileOffsets) {
   auto type = cast<RankedTensorType>(value.getType());
-  SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
+  SmallVector<OpFoldResult> offsets(tileOffsets);
   AffineExpr sum = rewriter.getAffineDimExpr(0) + rewriter.getAffineDimExpr(1);
   while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>()) {
     RankedTensorType source = slice.getSourceType();
@@ -171,20 +172,17 @@ FailureOr<linalg::LinalgOp> splitByPackedBlock(RewriterBase &rewriter, linalg::L
   if (!slice)
     return failure();
   rewriter.setInsertionPoint(*tile);
-  auto [operand, viewOffsets] = throughSlicesKeepingLast(rewriter, slice.getSource());
+  auto [operand, tileOffsets] =
+      throughSlicesKeepingLast(rewriter, slice.getSource(), slice.getMixedOffsets());
   Value &packed = packedOperands[{operand, block}];
   if (!packed)
     packed = packLastDimension(rewriter, operand, block);
-  // The block's offsets in the packed operand: the block index, then the offsets of the other
-  // dimensions of the tile's view in the operand.
+  // The block's offsets in the packed operand: the block index, then the tile's offsets in
+  // the other dimensions of the operand.
   Location loc = slice.getLoc();
-  AffineExpr first = rewriter.getAffineDimExpr(0), second = rewriter.getAffineDimExpr(1);
   SmallVector<OpFoldResult> offsets = {affine::makeComposedFoldedAffineApply(
-      rewriter, loc, first.floorDiv(block), {slice.getMixedOffsets().back()})};
-  for (auto [viewOffset, sliceOffset] :
-       llvm::zip(ArrayRef(viewOffsets).drop_back(), slice.getMixedOffsets()))
-    offsets.push_back(affine::makeComposedFoldedAffineApply(rewriter, loc, first + second,
-                                                            {viewOffset, sliceOffset}));
+      rewriter, loc, rewriter.getAffineDimExpr(0).floorDiv(block), {tileOffsets.back()})};
+  llvm::append_range(offsets, ArrayRef(tileOffsets).drop_back());
   offsets.push_back(rewriter.getIndexAttr(0));
   auto sliceType = cast<RankedTensorType>(slice.getType());
   SmallVector<int64_t> sizes = {1};
