@@ -21,12 +21,12 @@ using namespace mlir;
 namespace {
 
 /// Whether `transfer` covers every element of its statically shaped tensor, in order: it
-/// starts at index 0 in every dimension, its map keeps the tensor's dimensions in order and
-/// drops only unit ones, and its vector has the kept dimensions' sizes (so it is in bounds
-/// whether or not its in_bounds attribute says so yet).
+/// starts at index 0 in every dimension, is not masked, its map keeps the tensor's
+/// dimensions in order and drops only unit ones, and its vector has the kept dimensions'
+/// sizes (so it is in bounds whether or not its in_bounds attribute says so yet).
 bool coversWholeTensorInOrder(VectorTransferOpInterface transfer) {
   auto tensor = dyn_cast<RankedTensorType>(transfer.getSource().getType());
-  if (!tensor || !tensor.hasStaticShape() ||
+  if (!tensor || !tensor.hasStaticShape() || transfer.getMask() ||
       !llvm::all_of(transfer.getIndices(), isZeroIndex))
     return false;
   AffineMap map = transfer.getPermutationMap();

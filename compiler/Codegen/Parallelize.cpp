@@ -151,12 +151,13 @@ SplitRule splitRuleOf(linalg::LinalgOp op, ArrayRef<int64_t> bounds,
 
 /// Matmul (m, n, k): blocks of 8 rows and 32 columns at least, the largest register tile of
 /// CpuTarget.cpp (8 x two AVX-512 vectors), so that splitting never narrows a task below
-/// one register tile; when the shape has no such blocks, any that divide. Row blocks alone
-/// when there are rows enough for a quarter of `minTasks`: every task then reads all of B,
-/// which kiln-codegen-contractions packs once for all of them (a task of a column block would
-/// pack its own part of B, once per row block), and B streams through the cache once per
-/// task, so the tasks are few and tall (16 tasks of 16 rows ran a filter gradient's
-/// 256 x 6272 x 1024 matmul at a third of the FMA peak, bound by reading B 16 times).
+/// one register tile; when the shape has no such blocks, columns in whole 8-float vectors,
+/// and failing that any blocks that divide. Row blocks alone when there are rows enough for
+/// a quarter of `minTasks`: every task then reads all of B, which kiln-codegen-contractions
+/// packs once for all of them (a task of a column block would pack its own part of B, once
+/// per row block), and B streams through the cache once per task, so the tasks are few and
+/// tall (16 tasks of 16 rows ran a filter gradient's 256 x 6272 x 1024 matmul at a third of
+/// the FMA peak, bound by reading B 16 times).
 SmallVector<int64_t> chooseMatmulTaskTile(ArrayRef<int64_t> bounds, int64_t minTasks) {
   SplitRule rowBlocks{{true, false, false}, /*divide=*/true, /*quantum=*/{8, 32, 1}};
   int64_t rowTasks = std::max<int64_t>(2, minTasks / 8);
