@@ -55,7 +55,7 @@ int64_t lanesDividing(int64_t columns, const CpuTarget &target) {
 /// 1 vector ran 1.5x slower there (a 1x1 convolution with 1024 input channels, 14 pixels).
 std::optional<std::pair<int64_t, int64_t>> chooseBlock(int64_t rows, int64_t columns,
                                                        const CpuTarget &target) {
-  int64_t lanes = lanesDividing(columns, target), budget = getenv("KILN_EXP_BUDGET") ? atoi(getenv("KILN_EXP_BUDGET")) : target.accumulatorBudget();
+  int64_t lanes = lanesDividing(columns, target), budget = target.accumulatorBudget();
   if (lanes == 0)
     return std::nullopt;
   std::pair<int64_t, int64_t> best = {0, 0};

@@ -136,7 +136,6 @@ SplitRule splitRuleOf(linalg::LinalgOp op, ArrayRef<int64_t> bounds,
     rule.divide = true;
     for (unsigned loop = 2; loop < rule.splittable.size(); ++loop)
       rule.splittable[loop] = false;
-    if (getenv("KILN_EXP_ROWS")) rule.splittable[1] = false;
     if (std::optional<SmallVector<int64_t>> tile = kiln::chooseConvRegisterTile(bounds, target)) {
       rule.quantum.assign(bounds.size(), 1);
       rule.quantum[0] = (*tile)[0];
