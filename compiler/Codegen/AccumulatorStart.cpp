@@ -39,10 +39,7 @@ bool coversWholeTensorInOrder(VectorTransferOpInterface transfer) {
       return false;
     previous = dim.getPosition();
   }
-  int64_t elements = 1;
-  for (int64_t size : vectorShape)
-    elements *= size;
-  return elements == tensor.getNumElements();
+  return transfer.getVectorType().getNumElements() == tensor.getNumElements();
 }
 
 /// The reads and writes of the tile that `write` (the vectorized start) wrote, before and
