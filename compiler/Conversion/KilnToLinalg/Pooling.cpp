@@ -230,7 +230,10 @@ struct MaxPool2DBackwardLowering : OpRewritePattern<MaxPool2DBackwardOp> {
     Value lowest = lowestValue(rewriter, loc, element);
     Value input = padTensor(rewriter, loc, op.getInput(), w.low, w.high, lowest);
 
-    // Pass 1: the row-major index (kh * KW + kw) of each window's first maximum.
+    // Pass 1: the row-major index (kh * KW + kw) of each window's first maximum. The running
+    // maximum is read back from the input at the current winner rather than carried as a
+    // second result: a result nobody uses still needs a buffer, and once the op is split into
+    // parallel tasks that buffer would be allocated inside every task.
     MLIRContext *ctx = getContext();
     auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
     AffineMap inputMap = AffineMap::get(
@@ -240,31 +243,39 @@ struct MaxPool2DBackwardLowering : OpRewritePattern<MaxPool2DBackwardOp> {
     AffineMap outMap = AffineMap::getMultiDimIdentityMap(6, ctx).getMajorSubMap(4);
     AffineMap windowMap = AffineMap::get(6, 0, {d(4), d(5)}, ctx);
     Value windowShape = rewriter.create<tensor::EmptyOp>(loc, w.kernel, element);
-    Value maxInit = rewriter.create<linalg::FillOp>(
-        loc, lowest, rewriter.create<tensor::EmptyOp>(loc, outputType.getShape(), element).getResult())
-        .getResult(0);
     auto indexType = RankedTensorType::get(outputType.getShape(), rewriter.getI64Type());
     Value indexInit = filledTensor(rewriter, loc, indexType, 0);
     SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
     iterators.append(2, utils::IteratorType::reduction);
     int64_t kernelW = w.kernel[1];
     auto argmax = rewriter.create<linalg::GenericOp>(
-        loc, TypeRange{outputType, indexType}, ValueRange{input, windowShape},
-        ValueRange{maxInit, indexInit}, ArrayRef<AffineMap>{inputMap, windowMap, outMap, outMap},
-        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        loc, indexType, ValueRange{input, windowShape}, indexInit,
+        ArrayRef<AffineMap>{inputMap, windowMap, outMap}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          auto index = [&](int64_t v) { return b.create<arith::ConstantIndexOp>(l, v); };
           Value kh = b.create<linalg::IndexOp>(l, 4), kw = b.create<linalg::IndexOp>(l, 5);
-          Value flat = b.create<arith::AddIOp>(
-              l, b.create<arith::MulIOp>(l, kh, b.create<arith::ConstantIndexOp>(l, kernelW)),
-              kw);
-          Value flat64 = b.create<arith::IndexCastOp>(l, b.getI64Type(), flat);
+          Value flat = b.create<arith::AddIOp>(l, b.create<arith::MulIOp>(l, kh, index(kernelW)),
+                                               kw);
+          // Where the current winner sits in the padded input.
+          Value winner = b.create<arith::IndexCastOp>(l, b.getIndexType(), args[2]);
+          SmallVector<Value, 4> at = {b.create<linalg::IndexOp>(l, 0),
+                                      b.create<linalg::IndexOp>(l, 1)};
+          Value winnerOffset[2] = {b.create<arith::DivUIOp>(l, winner, index(kernelW)),
+                                   b.create<arith::RemUIOp>(l, winner, index(kernelW))};
+          for (int i = 0; i < 2; ++i)
+            at.push_back(b.create<arith::AddIOp>(
+                l,
+                b.create<arith::MulIOp>(l, b.create<linalg::IndexOp>(l, 2 + i),
+                                        index(w.strides[i])),
+                b.create<arith::MulIOp>(l, winnerOffset[i], index(w.dilations[i]))));
+          Value best = b.create<tensor::ExtractOp>(l, input, at);
           // Strictly greater: a later equal value does not take over (first maximum wins).
-          Value better =
-              b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[0], args[2]);
+          Value better = b.create<arith::CmpFOp>(l, arith::CmpFPredicate::OGT, args[0], best);
+          Value flat64 = b.create<arith::IndexCastOp>(l, b.getI64Type(), flat);
           b.create<linalg::YieldOp>(
-              l, ValueRange{b.create<arith::SelectOp>(l, better, args[0], args[2]),
-                            b.create<arith::SelectOp>(l, better, flat64, args[3])});
+              l, b.create<arith::SelectOp>(l, better, flat64, args[2]).getResult());
         });
-    Value winners = argmax.getResult(1);
+    Value winners = argmax.getResult(0);
     Value dy = op.getOutputGrad();
 
     // Pass 2: each position collects the gradients of the windows it won.
