@@ -4,10 +4,11 @@
 // leading parallel loops into an scf.forall whose iterations are independent by
 // construction (they write disjoint slices of the result). After bufferization,
 // scf-forall-to-parallel and convert-scf-to-openmp make each forall one OpenMP work-sharing
-// loop (a static schedule: the tasks are cut into one contiguous run per thread).
+// loop (kiln-dynamic-schedule hands its tasks out one at a time).
 // Splitting on tensors, before the register tiling, keeps the contraction schedules of
 // ContractionCodegen.cpp unchanged inside each task. A contraction's starting value (its
-// zero fill or bias broadcast) is computed by its tasks rather than by tasks of its own.
+// zero fill or bias broadcast) is computed by its tasks rather than by tasks of its own, and
+// so is the elementwise op that consumes its result (a ReLU, a residual add).
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CpuTarget.h"
@@ -237,6 +238,92 @@ void fuseOutputStart(RewriterBase &rewriter, scf::ForallOp forall, linalg::Linal
     rewriter.eraseOp(producer);
 }
 
+/// Whether `consumer` is elementwise over `value`: all its loops parallel, `value` read
+/// through the identity map in the shape of its one result, its other inputs through
+/// projections (a residual of the same shape, a per-channel vector).
+bool isElementwiseConsumerOf(linalg::GenericOp consumer, Value value) {
+  if (consumer.getNumDpsInits() != 1 || consumer.getNumReductionLoops() != 0 ||
+      value.getType() != consumer->getResult(0).getType())
+    return false;
+  for (OpOperand *input : consumer.getDpsInputOperands()) {
+    AffineMap map = consumer.getMatchingIndexingMap(input);
+    if (input->get() == value ? !map.isIdentity() : !map.isProjectedPermutation())
+      return false;
+  }
+  return consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0)).isIdentity();
+}
+
+/// `consumer` rewritten to update `value` in place: `value` becomes its output, and the body
+/// reads what it read from `value` from the output instead.
+linalg::GenericOp updatingInPlace(RewriterBase &rewriter, linalg::GenericOp consumer,
+                                  Value value) {
+  SmallVector<Value> inputs;
+  SmallVector<AffineMap> maps;
+  SmallVector<unsigned> readsValue;
+  for (OpOperand *input : consumer.getDpsInputOperands()) {
+    if (input->get() == value) {
+      readsValue.push_back(input->getOperandNumber());
+      continue;
+    }
+    inputs.push_back(input->get());
+    maps.push_back(consumer.getMatchingIndexingMap(input));
+  }
+  maps.push_back(consumer.getMatchingIndexingMap(consumer.getDpsInitOperand(0)));
+  rewriter.setInsertionPoint(consumer);
+  auto updating = rewriter.create<linalg::GenericOp>(consumer.getLoc(), value.getType(), inputs,
+                                                     value, maps,
+                                                     consumer.getIteratorTypesArray());
+  rewriter.cloneRegionBefore(consumer.getRegion(), updating.getRegion(),
+                             updating.getRegion().begin());
+  Block &body = updating.getRegion().front();
+  for (unsigned argument : llvm::reverse(readsValue)) {
+    rewriter.replaceAllUsesWith(body.getArgument(argument), body.getArguments().back());
+    body.eraseArgument(argument);
+  }
+  return updating;
+}
+
+/// Moves the elementwise op that consumes a split contraction's result (the ReLU after a
+/// convolution, a residual add) into the contraction's tasks: each task applies it to the
+/// slice it has just computed, in place, while the slice is still in cache, and the op needs
+/// no tasks (nor a barrier) of its own. (Upstream's consumer fusion keeps the contraction's
+/// result as an output of its own: one more buffer, which bufferization allocates per task.)
+void fuseElementwiseConsumer(RewriterBase &rewriter, scf::ForallOp forall) {
+  if (forall->getNumResults() != 1 || !forall->getResult(0).hasOneUse())
+    return;
+  Value result = forall->getResult(0);
+  auto consumer = dyn_cast<linalg::GenericOp>(*result.getUsers().begin());
+  if (!consumer || consumer->getBlock() != forall->getBlock() ||
+      !isElementwiseConsumerOf(consumer, result) ||
+      consumer.payloadUsesValueFromOperand(consumer.getDpsInitOperand(0)))
+    return;
+  auto inserts = forall.getTerminator().getYieldingOps();
+  if (!llvm::hasSingleElement(inserts))
+    return;
+  auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(&*inserts.begin());
+  if (!insert || insert.getDest() != forall.getRegionIterArgs().front())
+    return;
+  // The consumer's other operands may be computed after the contraction: the tasks move down
+  // to the consumer (their operands are all defined above them, their result only used there).
+  forall->moveBefore(consumer);
+  linalg::GenericOp updating = updatingInPlace(rewriter, consumer, result);
+  rewriter.setInsertionPoint(forall.getTerminator());
+  FailureOr<TilingResult> tile =
+      cast<TilingInterface>(updating.getOperation())
+          .getTiledImplementation(rewriter, insert.getMixedOffsets(), insert.getMixedSizes());
+  if (failed(tile) || tile->tiledOps.size() != 1) {
+    rewriter.eraseOp(updating);
+    return;
+  }
+  auto tiled = cast<linalg::GenericOp>(tile->tiledOps.front());
+  Operation *outputSlice = tiled.getDpsInitOperand(0)->get().getDefiningOp();
+  rewriter.modifyOpInPlace(tiled, [&] { tiled.getDpsInitsMutable()[0].set(insert.getSource()); });
+  rewriter.eraseOp(outputSlice);
+  rewriter.modifyOpInPlace(insert, [&] { insert.getSourceMutable().set(tiled->getResult(0)); });
+  rewriter.eraseOp(updating);
+  rewriter.replaceOp(consumer, result);
+}
+
 struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelizePass> {
   using KilnParallelizePassBase::KilnParallelizePassBase;
 
@@ -318,8 +405,11 @@ struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelize
       FailureOr<linalg::LinalgOp> task = splitIntoTasks(rewriter, op);
       if (failed(task))
         return signalPassFailure();
-      if (*task)
-        fuseOutputStart(rewriter, (*task)->getParentOfType<scf::ForallOp>(), *task);
+      if (*task) {
+        auto forall = (*task)->getParentOfType<scf::ForallOp>();
+        fuseOutputStart(rewriter, forall, *task);
+        fuseElementwiseConsumer(rewriter, forall);
+      }
     }
     if (contractionsOnly)
       return;

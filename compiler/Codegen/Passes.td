@@ -59,7 +59,10 @@ def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
     images, as a filter gradient's does, is not cut); a matmul over blocks of at
     least one register tile (8 rows x 32 columns); contractions are split first, and the fill
     or broadcast a contraction's output starts from (all loops parallel) is computed by its
-    tasks, each into its own slice. Reduced loops stay inside a task; a sum whose only
+    tasks, each into its own slice. An elementwise op that is the only user of a split
+    contraction's result (a ReLU, a residual add and ReLU; every loop parallel, the result
+    read through the identity map, other operands through projections) joins its tasks too:
+    each task updates its slice in place. Reduced loops stay inside a task; a sum whose only
     parallel loops are contiguous in its inputs (per-channel sums of a channels-last
     tensor) is first split into partial sums per index of its outermost reduced loop, which
     split into tasks, and a small sum of the parts. Other ops are not split along a loop an

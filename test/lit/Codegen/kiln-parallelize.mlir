@@ -20,12 +20,12 @@
 // IMAGES: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<4x1x3x16xf32>
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-14: omp.parallel
+// OMP-COUNT-15: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 // Each hands its tasks out one at a time (kiln-dynamic-schedule).
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=SCHEDULE
-// SCHEDULE-COUNT-14: omp.wsloop schedule(dynamic)
+// SCHEDULE-COUNT-15: omp.wsloop schedule(dynamic)
 // SCHEDULE-NOT: omp.wsloop
 
 // 2 images x 8 rows: one task per image, then the rows in pieces of 1 (16 tasks). The output
@@ -76,6 +76,63 @@ func.func @conv_output_starts(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf
   %z = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%zeros : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
   %v = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%zeros : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
   return %y, %z, %v : tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>
+}
+
+// The elementwise op after a convolution (here a residual add and a ReLU, the residual computed
+// after the convolution) joins the convolution's tasks: each task updates the slice it has
+// just computed in place, reading the residual's slice; no op is left after the tasks.
+// CHECK-LABEL: func @conv_residual_relu
+// CHECK: %[[SKIP:.*]] = linalg.generic
+// CHECK: math.exp
+// CHECK: scf.forall {{.*}} shared_outs(%[[OUT:.*]] = %{{.*}})
+// CHECK: %[[CONV:.*]] = linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<1x1x8x64xf32>
+// CHECK: %[[SKIP_SLICE:.*]] = tensor.extract_slice %[[SKIP]][%{{.*}}, %{{.*}}, 0, 0] [1, 1, 8, 64]
+// CHECK: %[[SUM:.*]] = linalg.generic {{.*}} ins(%[[SKIP_SLICE]] : tensor<1x1x8x64xf32>) outs(%[[CONV]] : tensor<1x1x8x64xf32>)
+// CHECK: ^bb0(%[[S:.*]]: f32, %[[C:.*]]: f32):
+// CHECK: arith.addf %[[C]], %[[S]]
+// CHECK: arith.maximumf
+// CHECK: tensor.parallel_insert_slice %[[SUM]] into %[[OUT]]
+// CHECK-NOT: linalg.generic
+// CHECK: return
+// A convolution result that is also returned keeps its ReLU apart.
+// CHECK-LABEL: func @conv_result_used_twice
+// CHECK: %[[Y:.*]] = scf.forall
+// CHECK-NOT: arith.maximumf
+// CHECK: tensor.parallel_insert_slice
+// CHECK: linalg.generic {{.*}} ins(%[[Y]] :
+// CHECK: arith.maximumf
+func.func @conv_residual_relu(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>,
+                              %skip: tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<2x8x8x64xf32>
+  %zeros = linalg.fill ins(%zero : f32) outs(%empty : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%zeros : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %residual = linalg.generic {indexing_maps = [#whole, #whole], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%skip : tensor<2x8x8x64xf32>) outs(%empty : tensor<2x8x8x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.exp %in : f32
+    linalg.yield %e : f32
+  } -> tensor<2x8x8x64xf32>
+  %r = linalg.generic {indexing_maps = [#whole, #whole, #whole], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y, %residual : tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>) outs(%empty : tensor<2x8x8x64xf32>) {
+  ^bb0(%in: f32, %s: f32, %out: f32):
+    %a = arith.addf %in, %s : f32
+    %m = arith.maximumf %a, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x8x8x64xf32>
+  return %r : tensor<2x8x8x64xf32>
+}
+
+func.func @conv_result_used_twice(%x: tensor<2x10x10x64xf32>, %w: tensor<3x3x64x64xf32>,
+                                  %init: tensor<2x8x8x64xf32>)
+    -> (tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%init : tensor<2x8x8x64xf32>) -> tensor<2x8x8x64xf32>
+  %empty = tensor.empty() : tensor<2x8x8x64xf32>
+  %r = linalg.generic {indexing_maps = [#whole, #whole], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y : tensor<2x8x8x64xf32>) outs(%empty : tensor<2x8x8x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<2x8x8x64xf32>
+  return %y, %r : tensor<2x8x8x64xf32>, tensor<2x8x8x64xf32>
 }
 
 // Rows in two blocks (a quarter of the 16 tasks wanted would be 4, and every row task reads
