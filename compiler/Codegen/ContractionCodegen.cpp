@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/AccumulatorStart.h"
 #include "compiler/Codegen/CpuTarget.h"
+#include "compiler/Codegen/EpilogueFusion.h"
 #include "compiler/Codegen/OutputStart.h"
 #include "compiler/Codegen/Passes.h"
 
@@ -346,6 +347,9 @@ struct KilnCodegenContractionsPass
     FrozenRewritePatternSet everywhere = postVectorizationPatterns(/*lowerPermutations=*/false);
     if (failed(applyPatternsAndFoldGreedily(func, everywhere)))
       return signalPassFailure();
+    // The elementwise op kiln-parallelize put after a convolution in its task now meets the
+    // tiles' accumulators.
+    fuseElementwiseEpilogues(rewriter, func);
   }
 
   FrozenRewritePatternSet postVectorizationPatterns(bool lowerPermutations) {

@@ -102,9 +102,11 @@ def KilnCodegenContractionsPass
     tiles are reduced to 1-D convolutions, and every tile is vectorized. A convolution tile
     whose register tile spans part of the output channels reads a packed filter
     ([F/b, KH, KW, C, b], computed once where the filter is defined); the fill or broadcast
-    its output starts from is computed per register tile. Ops whose shapes no
-    tile divides are left for the plain-loop lowering. `kiln-vector-lower` finishes the job
-    after bufferization.
+    its output starts from is computed per register tile, and an elementwise op that then
+    updates the tiled result in place (a ReLU, a residual add; every operand read through
+    the identity map) is applied to each tile's accumulators before the tile is written
+    (compiler/Codegen/EpilogueFusion.cpp). Ops whose shapes no tile divides are left for
+    the plain-loop lowering. `kiln-vector-lower` finishes the job after bufferization.
   }];
   let options = [
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

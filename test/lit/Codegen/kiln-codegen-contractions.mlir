@@ -146,6 +146,54 @@ func.func @conv_bias_start(%x: tensor<1x10x10x64xf32>, %w: tensor<3x3x64x64xf32>
 
 // -----
 
+// The elementwise op kiln-parallelize left after a convolution, updating its result in place
+// (a residual add and ReLU), is applied to each register tile's accumulators before the tile
+// is written: the residual is read where the tile writes (the channel block's offset added),
+// and no op is left after the nest. A scale per channel (not read through the identity map)
+// stays a separate op.
+// AVX2-LABEL: func @conv_residual_epilogue
+// AVX2: scf.for %[[BLOCK:.*]] = %c0 to %c64 step %c32
+// AVX2: %[[ACC:.*]] = scf.for {{.*}} -> (vector<1x2x32xf32>)
+// AVX2: scf.yield
+// AVX2: %[[CH:.*]] = affine.apply #{{.*}}(%[[BLOCK]])
+// AVX2: %[[SKIP:.*]] = vector.transfer_read %arg2[{{.*}}, %[[CH]]]{{.*}} : tensor<1x8x8x64xf32>, vector<1x2x32xf32>
+// AVX2: %[[SUM:.*]] = arith.addf %[[ACC]], %[[SKIP]] : vector<1x2x32xf32>
+// AVX2: %[[ZERO:.*]] = vector.broadcast %{{.*}} : f32 to vector<1x2x32xf32>
+// AVX2: %[[RELU:.*]] = arith.maximumf %[[SUM]], %[[ZERO]] : vector<1x2x32xf32>
+// AVX2: vector.transfer_write %[[RELU]]
+// AVX2-NOT: linalg.generic
+// AVX2: return
+// AVX2-LABEL: func @conv_channel_scale_stays
+// AVX2: scf.for
+// AVX2: linalg.generic
+// AVX2: arith.mulf
+#bias = affine_map<(d0, d1, d2, d3) -> (d3)>
+#whole = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @conv_residual_epilogue(%x: tensor<1x10x10x64xf32>, %w: tensor<3x3x64x64xf32>, %skip: tensor<1x8x8x64xf32>, %out: tensor<1x8x8x64xf32>) -> tensor<1x8x8x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %start = linalg.fill ins(%zero : f32) outs(%out : tensor<1x8x8x64xf32>) -> tensor<1x8x8x64xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%start : tensor<1x8x8x64xf32>) -> tensor<1x8x8x64xf32>
+  %r = linalg.generic {indexing_maps = [#whole, #whole], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%skip : tensor<1x8x8x64xf32>) outs(%y : tensor<1x8x8x64xf32>) {
+  ^bb0(%s: f32, %acc: f32):
+    %sum = arith.addf %acc, %s : f32
+    %relu = arith.maximumf %sum, %zero : f32
+    linalg.yield %relu : f32
+  } -> tensor<1x8x8x64xf32>
+  return %r : tensor<1x8x8x64xf32>
+}
+
+func.func @conv_channel_scale_stays(%x: tensor<1x10x10x64xf32>, %w: tensor<3x3x64x64xf32>, %scale: tensor<64xf32>, %out: tensor<1x8x8x64xf32>) -> tensor<1x8x8x64xf32> {
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x10x10x64xf32>, tensor<3x3x64x64xf32>) outs(%out : tensor<1x8x8x64xf32>) -> tensor<1x8x8x64xf32>
+  %r = linalg.generic {indexing_maps = [#bias, #whole], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%scale : tensor<64xf32>) outs(%y : tensor<1x8x8x64xf32>) {
+  ^bb0(%s: f32, %acc: f32):
+    %m = arith.mulf %acc, %s : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x8x64xf32>
+  return %r : tensor<1x8x8x64xf32>
+}
+
+// -----
+
 // A large matmul packs B in blocks of the register tile's columns ([N / 16, K, 16]), then
 // loops over ranges of 256 k, the blocks, ranges of 256 rows and 4 x 16 register tiles, k = 1;
 // each block reads its range of k from the packed B.

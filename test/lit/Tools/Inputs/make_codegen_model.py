@@ -1,6 +1,9 @@
 """Writes a small residual block that takes every path of kiln's fast contraction code
-(channels-last 3x3 and 1x1 convolutions, stride 1 and 2, bias, odd and even widths, a
-classifier gemm) with a random input and the output numpy computes for it.
+(channels-last 3x3 and 1x1 convolutions, stride 1 and 2, bias, odd and even widths, a ReLU
+and a residual add + ReLU applied to a convolution's register tiles, a classifier gemm) with
+a random input and the output numpy computes for it. The block's output goes through one
+more convolution, so that its add + ReLU stays an op of its own rather than joining the
+pooling.
 
     make_codegen_model.py OUTDIR   -> OUTDIR/model.onnx, input_0.pb, output_0.pb
 """
@@ -29,7 +32,8 @@ def conv(x, w, b, stride, pad):
 def main(out):
     params = [param("w1", 32, 16, 3, 3), param("b1", 32), param("w2", 32, 32, 3, 3),
               param("b2", 32), param("ws", 32, 16, 1, 1), param("bs", 32),
-              param("wfc", 24, 32), param("bfc", 24)]
+              param("wfc", 24, 32), param("bfc", 24), param("w3", 32, 32, 1, 1),
+              param("b3", 32)]
     nodes = [
         helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], kernel_shape=[3, 3], pads=[1] * 4),
         helper.make_node("Relu", ["c1"], ["r1"]),
@@ -38,7 +42,8 @@ def main(out):
         helper.make_node("Conv", ["x", "ws", "bs"], ["s"], kernel_shape=[1, 1], strides=[2, 2]),
         helper.make_node("Add", ["c2", "s"], ["sum"]),
         helper.make_node("Relu", ["sum"], ["r2"]),
-        helper.make_node("GlobalAveragePool", ["r2"], ["pooled"]),
+        helper.make_node("Conv", ["r2", "w3", "b3"], ["c3"], kernel_shape=[1, 1]),
+        helper.make_node("GlobalAveragePool", ["c3"], ["pooled"]),
         helper.make_node("Flatten", ["pooled"], ["flat"]),
         helper.make_node("Gemm", ["flat", "wfc", "bfc"], ["y"], transB=1),
     ]
@@ -55,7 +60,8 @@ def main(out):
     x = rng.standard_normal((2, 16, 14, 14)).astype(np.float32)
     r1 = np.maximum(conv(x.astype(np.float64), p["w1"], p["b1"], 1, 1), 0)
     r2 = np.maximum(conv(r1, p["w2"], p["b2"], 2, 1) + conv(x, p["ws"], p["bs"], 2, 0), 0)
-    y = r2.mean(axis=(2, 3)) @ p["wfc"].T + p["bfc"]
+    c3 = conv(r2, p["w3"], p["b3"], 1, 0)
+    y = c3.mean(axis=(2, 3)) @ p["wfc"].T + p["bfc"]
     for name, value in (("input_0", x), ("output_0", y.astype(np.float32))):
         with open(os.path.join(out, name + ".pb"), "wb") as f:
             f.write(numpy_helper.from_array(value, name).SerializeToString())
