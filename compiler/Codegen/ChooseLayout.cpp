@@ -37,6 +37,21 @@ struct KilnChooseLayoutPass : kiln::impl::KilnChooseLayoutPassBase<KilnChooseLay
       if (prefersChannelsLast(conv))
         conv->setAttr("kiln.layout", builder.getStringAttr("nhwc"));
     };
+    // A max pool pools channels last when it reads a channels-last convolution's output
+    // through shape-preserving ops (ResNet's stem: batch norm, ReLU): its transposes then
+    // cancel the convolution's instead of moving the activation twice.
+    auto markMaxPool = [&](kiln::MaxPool2DOp pool) {
+      auto type = dyn_cast<RankedTensorType>(pool.getInput().getType());
+      Operation *source = pool.getInput().getDefiningOp();
+      while (source && !isa<kiln::Conv2DOp>(source) && source->getNumOperands() >= 1 &&
+             source->getNumResults() == 1 &&
+             source->getOperand(0).getType() == source->getResult(0).getType())
+        source = source->getOperand(0).getDefiningOp();
+      auto producer = dyn_cast_or_null<kiln::Conv2DOp>(source);
+      if (type && type.hasStaticShape() && type.getElementType().isF32() && producer &&
+          prefersChannelsLast(producer))
+        pool->setAttr("kiln.layout", builder.getStringAttr("nhwc"));
+    };
     getOperation().walk([&](Operation *op) {
       if (auto conv = dyn_cast<kiln::Conv2DOp>(op))
         mark(conv);
@@ -44,6 +59,8 @@ struct KilnChooseLayoutPass : kiln::impl::KilnChooseLayoutPassBase<KilnChooseLay
         mark(data);
       else if (auto filter = dyn_cast<kiln::Conv2DBackwardFilterOp>(op))
         mark(filter);
+      else if (auto pool = dyn_cast<kiln::MaxPool2DOp>(op))
+        markMaxPool(pool);
     });
   }
 };

@@ -5,6 +5,7 @@
 // pooling a tensor of ones, so every padding rule is one formula.
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/Conversion/KilnToLinalg/ChannelsLast.h"
 #include "compiler/Conversion/KilnToLinalg/LoweringUtils.h"
 #include "compiler/Conversion/Passes.h"
 #include "dialects/Kiln/IR/KilnOps.h"
@@ -93,6 +94,22 @@ struct MaxPool2DLowering : OpRewritePattern<MaxPool2DOp> {
                           op.getPads(), op.getDilations());
     // Padding holds the lowest value, so it never wins a window.
     Value lowest = lowestValue(rewriter, loc, resultType.getElementType());
+    if (isMarkedChannelsLast(op)) {
+      // Between channels-last convolutions: the transposes fold into their neighbours
+      // (kiln-fold-transposes) and the channels run contiguously through each window.
+      const int64_t toNhwc[] = {0, 2, 3, 1}, toNchw[] = {0, 3, 1, 2};
+      Value input = transposeTensor(rewriter, loc, op.getInput(), toNhwc);
+      input = padTensor(rewriter, loc, input, {0, w.low[2], w.low[3], 0},
+                        {0, w.high[2], w.high[3], 0}, lowest);
+      ArrayRef<int64_t> shape = resultType.getShape();
+      Value init = rewriter.create<tensor::EmptyOp>(
+          loc, ArrayRef<int64_t>{shape[0], shape[2], shape[3], shape[1]},
+          resultType.getElementType());
+      init = rewriter.create<linalg::FillOp>(loc, lowest, init).getResult(0);
+      Value pooled = pool<linalg::PoolingNhwcMaxOp>(rewriter, loc, input, init, w);
+      rewriter.replaceOp(op, transposeTensor(rewriter, loc, pooled, toNchw));
+      return success();
+    }
     Value input = padTensor(rewriter, loc, op.getInput(), w.low, w.high, lowest);
     Value init = rewriter.create<tensor::EmptyOp>(loc, resultType.getShape(),
                                                   resultType.getElementType());

@@ -1,9 +1,9 @@
 """Writes a small residual block that takes every path of kiln's fast contraction code
 (channels-last 3x3 and 1x1 convolutions, stride 1 and 2, bias, odd and even widths, a ReLU
-and a residual add + ReLU applied to a convolution's register tiles, a classifier gemm) with
-a random input and the output numpy computes for it. The block's output goes through one
-more convolution, so that its add + ReLU stays an op of its own rather than joining the
-pooling.
+and a residual add + ReLU applied to a convolution's register tiles, a channels-last max
+pool, a classifier gemm) with a random input and the output numpy computes for it. The
+block's output goes through one more convolution, so that its add + ReLU stays an op of its
+own rather than joining the average pooling.
 
     make_codegen_model.py OUTDIR   -> OUTDIR/model.onnx, input_0.pb, output_0.pb
 """
@@ -37,7 +37,8 @@ def main(out):
     nodes = [
         helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], kernel_shape=[3, 3], pads=[1] * 4),
         helper.make_node("Relu", ["c1"], ["r1"]),
-        helper.make_node("Conv", ["r1", "w2", "b2"], ["c2"], kernel_shape=[3, 3], pads=[1] * 4,
+        helper.make_node("MaxPool", ["r1"], ["p1"], kernel_shape=[3, 3], pads=[1] * 4),
+        helper.make_node("Conv", ["p1", "w2", "b2"], ["c2"], kernel_shape=[3, 3], pads=[1] * 4,
                          strides=[2, 2]),
         helper.make_node("Conv", ["x", "ws", "bs"], ["s"], kernel_shape=[1, 1], strides=[2, 2]),
         helper.make_node("Add", ["c2", "s"], ["sum"]),
@@ -59,7 +60,9 @@ def main(out):
     p = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in params}
     x = rng.standard_normal((2, 16, 14, 14)).astype(np.float32)
     r1 = np.maximum(conv(x.astype(np.float64), p["w1"], p["b1"], 1, 1), 0)
-    r2 = np.maximum(conv(r1, p["w2"], p["b2"], 2, 1) + conv(x, p["ws"], p["bs"], 2, 0), 0)
+    padded = np.pad(r1, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
+    p1 = sliding_window_view(padded, (3, 3), axis=(2, 3)).max(axis=(4, 5))
+    r2 = np.maximum(conv(p1, p["w2"], p["b2"], 2, 1) + conv(x, p["ws"], p["bs"], 2, 0), 0)
     c3 = conv(r2, p["w3"], p["b3"], 1, 0)
     y = c3.mean(axis=(2, 3)) @ p["wfc"].T + p["bfc"]
     for name, value in (("input_0", x), ("output_0", y.astype(np.float32))):
