@@ -56,53 +56,58 @@ bool isVectorizableEpilogue(linalg::GenericOp op) {
 }
 
 /// The writes that produce `value` (a tensor the nest computes), with the trip counts of the
-/// loops around each multiplied into `written`'s count; false on anything but loops, slices
-/// inserted with unit strides and vector writes.
-bool collectWrites(Value value, const OffsetTerms &offsets, int64_t trips,
-                   SmallVectorImpl<TileWrite> &writes, int64_t &written) {
+/// loops around each multiplied into `written`'s count. Returns the tensor the writes start
+/// from (a loop's iteration argument, or the slice a loop starts from); failure on anything
+/// but loops that update their own iteration argument, slices inserted (with unit strides)
+/// where they were extracted, and vector writes.
+FailureOr<Value> collectWrites(Value value, const OffsetTerms &offsets, int64_t trips,
+                               SmallVectorImpl<TileWrite> &writes, int64_t &written) {
   while (true) {
     if (isa<BlockArgument>(value))
-      return true;
+      return value;
     Operation *op = value.getDefiningOp();
     if (auto loop = dyn_cast<scf::ForOp>(op)) {
       std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
       std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
       std::optional<int64_t> step = getConstantIntValue(loop.getStep());
       if (!lower || !upper || !step || *step <= 0)
-        return false;
+        return failure();
       unsigned result = cast<OpResult>(value).getResultNumber();
       Value yielded = loop.getBody()->getTerminator()->getOperand(result);
       int64_t loopTrips = (*upper - *lower + *step - 1) / *step;
-      // The body updates the loop's own iteration argument; anything else is not a nest.
-      if (!collectWrites(yielded, offsets, trips * loopTrips, writes, written))
-        return false;
-      value = loop.getInitArgs()[result];
-      if (!isa<BlockArgument>(value) && !value.getDefiningOp<tensor::ExtractSliceOp>())
-        return false;
-      return true;
+      FailureOr<Value> base = collectWrites(yielded, offsets, trips * loopTrips, writes, written);
+      if (failed(base) || *base != loop.getRegionIterArgs()[result])
+        return failure();
+      return loop.getInitArgs()[result];
     }
     if (auto insert = dyn_cast<tensor::InsertSliceOp>(op)) {
       if (insert.getSourceType().getRank() != insert.getDestType().getRank() ||
           !llvm::all_of(insert.getMixedStrides(),
                         [](OpFoldResult stride) { return isConstantIntValue(stride, 1); }))
-        return false;
+        return failure();
       OffsetTerms inner(offsets);
       for (auto [terms, offset] : llvm::zip(inner, insert.getMixedOffsets()))
         terms.push_back(offset);
-      if (!collectWrites(insert.getSource(), inner, trips, writes, written))
-        return false;
+      FailureOr<Value> base = collectWrites(insert.getSource(), inner, trips, writes, written);
+      if (failed(base))
+        return failure();
+      auto extracted = base->getDefiningOp<tensor::ExtractSliceOp>();
+      if (!extracted || extracted.getSource() != insert.getDest() ||
+          extracted.getMixedOffsets() != insert.getMixedOffsets() ||
+          extracted.getMixedSizes() != insert.getMixedSizes())
+        return failure();
       value = insert.getDest();
       continue;
     }
     if (auto write = dyn_cast<vector::TransferWriteOp>(op)) {
       if (write.getMask() || !isa<RankedTensorType>(write.getSource().getType()))
-        return false;
+        return failure();
       writes.push_back({write, offsets});
       written += trips * write.getVectorType().getNumElements();
       value = write.getSource();
       continue;
     }
-    return false;
+    return failure();
   }
 }
 
@@ -156,7 +161,7 @@ void fuseEpilogue(RewriterBase &rewriter, linalg::GenericOp op) {
   OffsetTerms offsets(type.getRank());
   SmallVector<TileWrite> writes;
   int64_t written = 0;
-  if (!collectWrites(output, offsets, 1, writes, written) ||
+  if (failed(collectWrites(output, offsets, 1, writes, written)) ||
       written != type.getNumElements())
     return;
   // The other inputs are read inside the nest. A slice of one taken after the nest (as

@@ -316,9 +316,11 @@ void fuseElementwiseConsumer(RewriterBase &rewriter, scf::ForallOp forall) {
     return;
   }
   auto tiled = cast<linalg::GenericOp>(tile->tiledOps.front());
-  Operation *outputSlice = tiled.getDpsInitOperand(0)->get().getDefiningOp();
+  // The tile's output was a slice of the tasks' own result; it becomes what the task computed.
+  auto outputSlice = tiled.getDpsInitOperand(0)->get().getDefiningOp<tensor::ExtractSliceOp>();
   rewriter.modifyOpInPlace(tiled, [&] { tiled.getDpsInitsMutable()[0].set(insert.getSource()); });
-  rewriter.eraseOp(outputSlice);
+  if (outputSlice && outputSlice->use_empty())
+    rewriter.eraseOp(outputSlice);
   rewriter.modifyOpInPlace(insert, [&] { insert.getSourceMutable().set(tiled->getResult(0)); });
   rewriter.eraseOp(updating);
   rewriter.replaceOp(consumer, result);
