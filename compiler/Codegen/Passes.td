@@ -5,7 +5,7 @@
 include "mlir/Pass/PassBase.td"
 
 def KilnChooseLayoutPass : Pass<"kiln-choose-layout", "mlir::func::FuncOp"> {
-  let summary = "Chooses the data layout each convolution is lowered in";
+  let summary = "Chooses the data layout each convolution (and max pool) is lowered in";
   let description = [{
     Marks every `kiln.conv2d`, `kiln.conv2d_backward_data` and `kiln.conv2d_backward_filter`
     that the CPU code generator handles (fp32, one group, static shapes) with
@@ -13,7 +13,10 @@ def KilnChooseLayoutPass : Pass<"kiln-choose-layout", "mlir::func::FuncOp"> {
     along the output channels (docs/codegen-plan.md measured 81 % of one core's FMA peak in
     NHWC against plain loops at 2 %). The kiln graph keeps its NCHW semantics; `kiln-to-linalg`
     lowers each marked op to one `linalg.conv_2d_nhwc_hwcf` between transposes, and
-    `kiln-fold-transposes` removes the transposes that cancel.
+    `kiln-fold-transposes` removes the transposes that cancel. A `kiln.max_pool2d` that
+    reads a marked convolution through shape-preserving ops (ResNet's stem: batch norm,
+    ReLU) is marked too and pools channels last (`linalg.pooling_nhwc_max`), so that its
+    transposes cancel the convolution's.
   }];
 }
 
