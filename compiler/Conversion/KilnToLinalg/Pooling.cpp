@@ -1,8 +1,9 @@
 //===- Pooling.cpp - kiln pooling ops to linalg ---------------------------===//
 //
-// Windows become linalg.pooling_nchw_{max,sum} over an explicitly padded input. ceil_mode is
-// extra padding at the end; average pooling divides by a per-position count computed by
-// pooling a tensor of ones, so every padding rule is one formula.
+// Windows become linalg.pooling_nchw_{max,sum} over an explicitly padded input (a max pool
+// kiln-choose-layout marked channels last: linalg.pooling_nhwc_max). ceil_mode is extra
+// padding at the end; average pooling divides by a per-position count computed by pooling a
+// tensor of ones, so every padding rule is one formula.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Conversion/KilnToLinalg/ChannelsLast.h"
