@@ -67,15 +67,13 @@ FailureOr<Value> collectWrites(Value value, const OffsetTerms &offsets, int64_t 
       return value;
     Operation *op = value.getDefiningOp();
     if (auto loop = dyn_cast<scf::ForOp>(op)) {
-      std::optional<int64_t> lower = getConstantIntValue(loop.getLowerBound());
-      std::optional<int64_t> upper = getConstantIntValue(loop.getUpperBound());
-      std::optional<int64_t> step = getConstantIntValue(loop.getStep());
-      if (!lower || !upper || !step || *step <= 0)
+      std::optional<int64_t> loopTrips =
+          constantTripCount(loop.getLowerBound(), loop.getUpperBound(), loop.getStep());
+      if (!loopTrips || *loopTrips < 0)
         return failure();
       unsigned result = cast<OpResult>(value).getResultNumber();
       Value yielded = loop.getBody()->getTerminator()->getOperand(result);
-      int64_t loopTrips = (*upper - *lower + *step - 1) / *step;
-      FailureOr<Value> base = collectWrites(yielded, offsets, trips * loopTrips, writes, written);
+      FailureOr<Value> base = collectWrites(yielded, offsets, trips * *loopTrips, writes, written);
       if (failed(base) || *base != loop.getRegionIterArgs()[result])
         return failure();
       return loop.getInitArgs()[result];

@@ -35,9 +35,8 @@ using namespace kiln;
 
 namespace {
 
-// Permutations from kiln's NCHW / FCHW to the operands of conv_2d_nhwc_hwcf and back.
-constexpr int64_t kNchwToNhwc[] = {0, 2, 3, 1};
-constexpr int64_t kNhwcToNchw[] = {0, 3, 1, 2};
+// Permutations from kiln's FCHW filters (and, for gradients, other layouts) to the operands
+// of conv_2d_nhwc_hwcf and back; the activations' are in ChannelsLast.h.
 constexpr int64_t kFchwToHwcf[] = {2, 3, 1, 0};
 constexpr int64_t kNchwToChwn[] = {1, 2, 3, 0}; // filter gradient: C is the batch
 constexpr int64_t kNchwToHwnf[] = {2, 3, 0, 1}; // filter gradient: dY is the window

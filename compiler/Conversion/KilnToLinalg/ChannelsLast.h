@@ -11,10 +11,17 @@
 
 #include "mlir/IR/PatternMatch.h"
 
+#include <cstdint>
+
 namespace kiln {
 class Conv2DOp;
 class Conv2DBackwardDataOp;
 class Conv2DBackwardFilterOp;
+
+/// Permutations between kiln's NCHW activations and the channels-last ones (for
+/// transposeTensor).
+inline constexpr int64_t kNchwToNhwc[] = {0, 2, 3, 1};
+inline constexpr int64_t kNhwcToNchw[] = {0, 3, 1, 2};
 
 /// Whether kiln-choose-layout marked `op` (`kiln.layout = "nhwc"`).
 bool isMarkedChannelsLast(mlir::Operation *op);

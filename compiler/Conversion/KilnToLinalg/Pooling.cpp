@@ -98,8 +98,7 @@ struct MaxPool2DLowering : OpRewritePattern<MaxPool2DOp> {
     if (isMarkedChannelsLast(op)) {
       // Between channels-last convolutions: the transposes fold into their neighbours
       // (kiln-fold-transposes) and the channels run contiguously through each window.
-      const int64_t toNhwc[] = {0, 2, 3, 1}, toNchw[] = {0, 3, 1, 2};
-      Value input = transposeTensor(rewriter, loc, op.getInput(), toNhwc);
+      Value input = transposeTensor(rewriter, loc, op.getInput(), kNchwToNhwc);
       input = padTensor(rewriter, loc, input, {0, w.low[2], w.low[3], 0},
                         {0, w.high[2], w.high[3], 0}, lowest);
       ArrayRef<int64_t> shape = resultType.getShape();
@@ -108,7 +107,7 @@ struct MaxPool2DLowering : OpRewritePattern<MaxPool2DOp> {
           resultType.getElementType());
       init = rewriter.create<linalg::FillOp>(loc, lowest, init).getResult(0);
       Value pooled = pool<linalg::PoolingNhwcMaxOp>(rewriter, loc, input, init, w);
-      rewriter.replaceOp(op, transposeTensor(rewriter, loc, pooled, toNchw));
+      rewriter.replaceOp(op, transposeTensor(rewriter, loc, pooled, kNhwcToNchw));
       return success();
     }
     Value input = padTensor(rewriter, loc, op.getInput(), w.low, w.high, lowest);
