@@ -75,7 +75,8 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
                      "canonicalize,drop-equivalent-buffer-results,"
                      "buffer-results-to-out-params{hoist-static-allocs},"
                      "canonicalize,func.func(kiln-vector-lower),kiln-plan-memory,canonicalize,"
-                     "buffer-deallocation-pipeline,canonicalize,cse");
+                     "buffer-deallocation-pipeline,canonicalize,cse,"
+                     "func.func(kiln-prefetch-epilogue)");
 }
 
 void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {

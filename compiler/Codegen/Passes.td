@@ -162,6 +162,26 @@ def KilnVectorLowerPass : Pass<"kiln-vector-lower", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::scf::SCFDialect"];
 }
 
+def KilnPrefetchEpiloguePass : Pass<"kiln-prefetch-epilogue", "mlir::func::FuncOp"> {
+  let summary = "Prefetches a register tile's epilogue operands before its reduction loop";
+  let description = [{
+    After kiln-vector-lower: for each register tile's reduction loop (an scf.for carrying
+    vectors, outermost of its kind), every 1-D vector.load that follows the loop in its block
+    and reads a memref the loop does not read (a residual added to the tile's accumulators)
+    gets a memref.prefetch of each cache line of its row, placed before the loop; the index
+    arithmetic it needs is cloned there. The misses of those loads, which the hardware
+    prefetcher does not predict with channels-last rows a pixel apart, then overlap with the
+    tile's FMAs. Loads whose indices depend on the loop, or of memrefs whose last dimension
+    is not contiguous, are left alone.
+  }];
+  let options = [
+    Option<"tilesAhead", "tiles-ahead", "unsigned", /*default=*/"1",
+           "Prefetch the rows of the tile this many iterations of the loop around the "
+           "tile later (0: the tile's own rows)">,
+  ];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 def KilnOutlineLoopNestsPass : Pass<"kiln-outline-loop-nests", "mlir::ModuleOp"> {
   let summary = "Moves each top-level loop nest of a function into its own function";
   let description = [{
