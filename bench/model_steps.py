@@ -13,11 +13,16 @@ weights. A benchmark, not a test. ONNX Runtime needs `cd bench && npm install` (
 bench/contractions.py); without it its column says n/a.
 
     /usr/bin/python3 bench/model_steps.py [--models cifar_resnet20,resnet50] [--threads 2]
-        [--train-steps 3] [--repeats 5] [--no-train]
+        [--train-steps 3] [--repeats 5] [--rounds 1] [--no-train]
+
+The speed of these shared machines drifts from one process to the next: with --rounds N
+every row is measured N times, kiln and its peer back to back in each round, and the table
+gives the medians and the median of the per-round ratios.
 """
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -106,6 +111,71 @@ def fmt(value):
     return f"{value:10.1f}" if value is not None else f"{'n/a':>10}"
 
 
+class Row:
+    """One comparison of the table: how to time kiln and its peer once (images/s each), and
+    the figures of every round."""
+
+    def __init__(self, label, peer_name, compile_s, kiln, peer):
+        self.label, self.peer_name, self.compile_s = label, peer_name, compile_s
+        self.kiln, self.peer = kiln, peer  # callables, or None when that side cannot run
+        self.kiln_rates, self.peer_rates = [], []
+
+    def run_round(self, round_index):
+        kiln = self.kiln() if self.kiln else None
+        peer = self.peer() if self.peer else None
+        if kiln is not None:
+            self.kiln_rates.append(kiln)
+        if peer is not None:
+            self.peer_rates.append(peer)
+        ratio = f"{kiln / peer:.3f}x" if kiln and peer else "-"
+        print(f"round {round_index}: {self.label}: kiln {fmt(kiln).strip()} {self.peer_name} "
+              f"{fmt(peer).strip()} images/s, ratio {ratio}", flush=True)
+
+    def summary(self):
+        kiln = statistics.median(self.kiln_rates) if self.kiln_rates else None
+        peer = statistics.median(self.peer_rates) if self.peer_rates else None
+        ratios = [k / p for k, p in zip(self.kiln_rates, self.peer_rates)]
+        ratio = f"{statistics.median(ratios):6.3f}x" if ratios else f"{'-':>7}"
+        compiled = f"{self.compile_s:8.1f}" if self.compile_s is not None else f"{'-':>8}"
+        return f"{self.label:28} {fmt(kiln)} {fmt(peer)} {self.peer_name:>8} {ratio} {compiled}"
+
+
+def inference_rows(args, bin_dir, use_ort, name, model, shape, work):
+    rows = []
+    for batch in (1, 8):
+        onnx_path = os.path.join(work, f"{name}.b{batch}.onnx")
+        export(model, batch, shape, onnx_path)
+        artifact = onnx_path[:-5] + ".kx"
+        kiln, ort, compile_s = None, None, None
+        try:
+            compile_s = kiln_compile(bin_dir, onnx_path, batch, artifact)
+            kiln = (lambda b=batch, a=artifact:
+                    b * 1e3 / kiln_time(bin_dir, a, args.repeats, args.threads))
+        except RuntimeError as error:
+            print(f"{name} batch {batch}: {error}")
+        if use_ort:
+            ort = (lambda b=batch, o=onnx_path:
+                   b * 1e3 / ort_time(args.ort_modules, o, "image", [b, *shape],
+                                      args.repeats, args.threads))
+        rows.append(Row(f"{name} infer b{batch}", "ORT", compile_s, kiln, ort))
+    return rows
+
+
+def training_row(args, bin_dir, name, model, make, shape, work):
+    onnx_path = os.path.join(work, f"{name}.train.onnx")
+    export(model, args.train_batch, shape, onnx_path)
+    artifact = onnx_path[:-5] + ".kx"
+    kiln, compile_s = None, None
+    try:
+        compile_s = kiln_compile_training(bin_dir, onnx_path, args.train_batch, artifact)
+        kiln = lambda: kiln_train_speed(bin_dir, artifact, args.train_steps, args.threads)
+    except RuntimeError as error:
+        print(f"{name} training: {error}")
+    peer = lambda: torch_train_speed(make(), shape, args.train_batch, args.train_steps,
+                                     args.threads)
+    return Row(f"{name} train b{args.train_batch}", "PyTorch", compile_s, kiln, peer)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -114,10 +184,15 @@ def main():
     parser.add_argument("--train-batch", type=int, default=32)
     parser.add_argument("--train-steps", type=int, default=3)
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="measure every row this many times, kiln and its peer one "
+                             "after the other each round; the table gives medians")
     parser.add_argument("--no-train", action="store_true", help="inference only")
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--ort-modules", default=os.path.join(REPO, "bench", "node_modules"))
     args = parser.parse_args()
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
     bin_dir = os.path.join(args.build, "bin")
     use_ort = os.path.isdir(os.path.join(args.ort_modules, "onnxruntime-node"))
     torch.manual_seed(0)
@@ -127,43 +202,20 @@ def main():
         for name in args.models.split(","):
             make, shape = MODELS[name]
             model = make()
-            for batch in (1, 8):
-                onnx_path = os.path.join(work, f"{name}.b{batch}.onnx")
-                export(model, batch, shape, onnx_path)
-                artifact = onnx_path[:-5] + ".kx"
-                kiln, ort, compile_s = None, None, None
+            rows += inference_rows(args, bin_dir, use_ort, name, model, shape, work)
+            if not args.no_train:
+                rows.append(training_row(args, bin_dir, name, model, make, shape, work))
+        for round_index in range(args.rounds):
+            for row in rows:
                 try:
-                    compile_s = kiln_compile(bin_dir, onnx_path, batch, artifact)
-                    kiln = batch * 1e3 / kiln_time(bin_dir, artifact, args.repeats, args.threads)
+                    row.run_round(round_index)
                 except RuntimeError as error:
-                    print(f"{name} batch {batch}: {error}")
-                if use_ort:
-                    ort = batch * 1e3 / ort_time(args.ort_modules, onnx_path, "image",
-                                                 [batch, *shape], args.repeats, args.threads)
-                rows.append((f"{name} infer b{batch}", kiln, ort, "ORT", compile_s))
-                print(rows[-1], flush=True)
-            if args.no_train:
-                continue
-            onnx_path = os.path.join(work, f"{name}.train.onnx")
-            export(model, args.train_batch, shape, onnx_path)
-            artifact = onnx_path[:-5] + ".kx"
-            kiln, compile_s = None, None
-            try:
-                compile_s = kiln_compile_training(bin_dir, onnx_path, args.train_batch,
-                                                  artifact)
-                kiln = kiln_train_speed(bin_dir, artifact, args.train_steps, args.threads)
-            except RuntimeError as error:
-                print(f"{name} training: {error}")
-            peer = torch_train_speed(make(), shape, args.train_batch, args.train_steps,
-                                     args.threads)
-            rows.append((f"{name} train b{args.train_batch}", kiln, peer, "PyTorch", compile_s))
-            print(rows[-1], flush=True)
+                    print(f"round {round_index}: {row.label}: {error}")
 
-    print(f"\n{'':28} {'kiln i/s':>10} {'peer i/s':>10} {'peer':>8} {'ratio':>7} {'kilnc s':>8}")
-    for label, kiln, peer, peer_name, compile_s in rows:
-        ratio = f"{kiln / peer:6.3f}x" if kiln and peer else f"{'-':>7}"
-        compiled = f"{compile_s:8.1f}" if compile_s is not None else f"{'-':>8}"
-        print(f"{label:28} {fmt(kiln)} {fmt(peer)} {peer_name:>8} {ratio} {compiled}")
+    print(f"\nmedians of {args.rounds} round(s); ratio: the median of the rounds' kiln/peer")
+    print(f"{'':28} {'kiln i/s':>10} {'peer i/s':>10} {'peer':>8} {'ratio':>7} {'kilnc s':>8}")
+    for row in rows:
+        print(row.summary())
     return 0
 
 
