@@ -6,7 +6,11 @@ at one batch size, this script measures in one run:
   - the fp32 FMA peak of this CPU at 1 and N threads (bench/fma_peak.c, built with clang-19);
   - kiln: each kernel compiled alone by kilnc (an ONNX Conv / MatMul model for forward, a
     kiln-dialect function with kiln.conv2d_backward_data / _filter for the backward kernels)
-    and timed by `kiln-run infer --repeat`; also kilnc's compile time;
+    and timed by `kiln-run infer --repeat`; also kilnc's compile time. Convolutions twice:
+    with NCHW activations at the artifact's interface (column "kiln": the layout changes to
+    and from kiln's channels-last code are timed too), and with NHWC ones ("kiln NHWC": the
+    model transposes to and from NCHW around the op, which kiln folds away as it does between
+    the layers of a network; PyTorch's "torch NHWC" is the same comparison);
   - PyTorch (Debian python3-torch, oneDNN) in NCHW and channels_last, forward through
     F.conv2d and backward through aten.convolution_backward with one gradient asked for;
     matmuls through torch.mm (reference BLAS here) and through oneDNN (mkldnn Linear);
@@ -100,18 +104,30 @@ def measure_peak(work, threads):
 # Models for kiln and ONNX Runtime
 
 
-def conv_onnx(g, batch, path):
+def conv_onnx(g, batch, path, channels_last=False):
+    """A one-Conv ONNX model. channels_last: its input and output are NHWC, transposed to and
+    from the Conv's NCHW inside the model (kiln folds those transposes into the ones of its
+    channels-last convolution, as in a whole network; ONNX Runtime gets the NCHW model)."""
     rng = np.random.default_rng(0)
     w = rng.standard_normal((g["k"], g["c"], g["kernel"], g["kernel"])).astype(np.float32) * 0.05
-    node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[g["kernel"]] * 2,
-                            strides=[g["stride"]] * 2, pads=[g["pad"]] * 4)
+    nodes = [helper.make_node("Conv", ["x_nchw" if channels_last else "x", "w"],
+                              ["y_nchw" if channels_last else "y"],
+                              kernel_shape=[g["kernel"]] * 2, strides=[g["stride"]] * 2,
+                              pads=[g["pad"]] * 4)]
+    x_dims = [batch, g["c"], g["size"], g["size"]]
+    y_dims = [batch, g["k"], g["out"], g["out"]]
+    if channels_last:
+        nodes = ([helper.make_node("Transpose", ["x"], ["x_nchw"], perm=[0, 3, 1, 2])] + nodes +
+                 [helper.make_node("Transpose", ["y_nchw"], ["y"], perm=[0, 2, 3, 1])])
+        x_dims = [x_dims[i] for i in (0, 2, 3, 1)]
+        y_dims = [y_dims[i] for i in (0, 2, 3, 1)]
     graph = helper.make_graph(
-        [node], "conv",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [batch, g["c"], g["size"], g["size"]])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [batch, g["k"], g["out"], g["out"]])],
+        nodes, "conv",
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_dims)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_dims)],
         [numpy_helper.from_array(w, "w")])
     onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)]), path)
-    return "x", [batch, g["c"], g["size"], g["size"]]
+    return "x", x_dims
 
 
 def matmul_onnx(m, k, n, path):
@@ -126,25 +142,51 @@ def matmul_onnx(m, k, n, path):
     return "x", [m, k]
 
 
-def conv_backward_mlir(g, batch, direction, path):
-    """A kiln-dialect function computing one backward convolution from two inputs."""
-    x = f"tensor<{batch}x{g['c']}x{g['size']}x{g['size']}xf32>"
-    w = f"tensor<{g['k']}x{g['c']}x{g['kernel']}x{g['kernel']}xf32>"
-    dy = f"tensor<{batch}x{g['k']}x{g['out']}x{g['out']}xf32>"
+def conv_backward_mlir(g, batch, direction, path, channels_last=False):
+    """A kiln-dialect function computing one backward convolution from two inputs.
+    channels_last: its activations (x, dy, and an input gradient) are NHWC, transposed to and
+    from the op's NCHW inside the function, which kiln folds away as in a training graph."""
+    def dims(n, c, h, w):
+        return (n, h, w, c) if channels_last else (n, c, h, w)
+
+    def tensor(shape):
+        return "tensor<" + "x".join(map(str, shape)) + "xf32>"
+
+    x_nchw = (batch, g["c"], g["size"], g["size"])
+    dy_nchw = (batch, g["k"], g["out"], g["out"])
+    x, dy = tensor(dims(*x_nchw)), tensor(dims(*dy_nchw))
+    w = tensor((g["k"], g["c"], g["kernel"], g["kernel"]))
     attrs = (f"{{strides = array<i64: {g['stride']}, {g['stride']}>, "
              f"pads = array<i64: {g['pad']}, {g['pad']}, {g['pad']}, {g['pad']}>, "
              f"dilations = array<i64: 1, 1>, groups = 1 : i64}}")
+    body = []
+
+    def to_nchw(name, shape):
+        if not channels_last:
+            return f"%{name}"
+        body.append(f"  %{name}_nchw = kiln.transpose %{name} {{perm = array<i64: 0, 3, 1, 2>}} "
+                    f": ({tensor(dims(*shape))}) -> {tensor(shape)}")
+        return f"%{name}_nchw"
+
     if direction == "backward-data":
-        args, op, operands, result = (("dy", dy), ("w", w)), "conv2d_backward_data", "%dy, %w", x
+        args, op, result_nchw = (("dy", dy), ("w", w)), "conv2d_backward_data", x_nchw
+        operands, types = f"{to_nchw('dy', dy_nchw)}, %w", f"{tensor(dy_nchw)}, {w}"
     else:
-        args, op, operands, result = (("x", x), ("dy", dy)), "conv2d_backward_filter", "%x, %dy", w
+        args, op, result_nchw = (("x", x), ("dy", dy)), "conv2d_backward_filter", None
+        operands = f"{to_nchw('x', x_nchw)}, {to_nchw('dy', dy_nchw)}"
+        types = f"{tensor(x_nchw)}, {tensor(dy_nchw)}"
+    op_result = tensor(result_nchw) if result_nchw else w
+    body.append(f"  %grad = kiln.{op} {operands} {attrs} : ({types}) -> {op_result}")
+    result, returned = op_result, "%grad"
+    if channels_last and result_nchw:
+        result, returned = tensor(dims(*result_nchw)), "%grad_nhwc"
+        body.append(f"  %grad_nhwc = kiln.transpose %grad {{perm = array<i64: 0, 2, 3, 1>}} "
+                    f": ({op_result}) -> {result}")
     signature = ", ".join(f'%{n}: {t} {{kiln.buffer = "{n}", kiln.role = "input"}}'
                           for n, t in args)
-    types = ", ".join(t for _, t in args)
     text = (f"func.func @forward({signature}) -> ({result} {{kiln.buffer = \"grad\", "
-            f"kiln.role = \"output\"}}) {{\n"
-            f"  %grad = kiln.{op} {operands} {attrs} : ({types}) -> {result}\n"
-            f"  return %grad : {result}\n}}\n")
+            f"kiln.role = \"output\"}}) {{\n" + "\n".join(body) +
+            f"\n  return {returned} : {result}\n}}\n")
     with open(path, "w") as f:
         f.write(text)
 
@@ -266,7 +308,7 @@ def main():
               f"torch {torch.__version__} on {torch.get_num_threads()} threads; batch "
               f"{args.batch}; ORT {'yes' if use_ort else 'n/a (see --help)'}", flush=True)
 
-        def add_kiln(timers, label, model, batch, artifact):
+        def add_kiln(timers, label, model, batch, artifact, tool="kiln"):
             """Compiles `model` and adds kiln's timer; returns kilnc's seconds or None."""
             if args.skip_kiln:
                 return None
@@ -275,7 +317,7 @@ def main():
             except RuntimeError as error:
                 print(f"{label}: {error}")
                 return None
-            timers["kiln"] = lambda: kiln_time(bin_dir, artifact, args.repeats, args.threads)
+            timers[tool] = lambda: kiln_time(bin_dir, artifact, args.repeats, args.threads)
             return seconds
 
         def add_ort(timers, model, input_name, dims):
@@ -297,14 +339,18 @@ def main():
                     continue
                 timers = {}
                 artifact = os.path.join(work, f"{g['name']}.{direction}.kx".replace("/", "s"))
+                extension = ".onnx" if direction == "forward" else ".mlir"
+                model, model_nhwc = artifact[:-3] + extension, artifact[:-3] + ".nhwc" + extension
                 if direction == "forward":
-                    model = artifact[:-3] + ".onnx"
                     input_name, dims = conv_onnx(g, args.batch, model)
                     add_ort(timers, model, input_name, dims)
+                    conv_onnx(g, args.batch, model_nhwc, channels_last=True)
                 else:
-                    model = artifact[:-3] + ".mlir"
                     conv_backward_mlir(g, args.batch, direction, model)
+                    conv_backward_mlir(g, args.batch, direction, model_nhwc, channels_last=True)
                 compile_s = add_kiln(timers, label, model, args.batch, artifact)
+                add_kiln(timers, label, model_nhwc, args.batch, artifact[:-3] + ".nhwc.kx",
+                         tool="kiln NHWC")
                 for layout, cl in (("torch NCHW", False), ("torch NHWC", True)):
                     fn = torch_conv_fn(g, args.batch, direction, cl)
                     timers[layout] = lambda fn=fn: torch_median(fn, args.repeats)
@@ -324,10 +370,12 @@ def main():
                     timers[tool] = lambda fn=fn: torch_median(fn, args.repeats)
                 jobs.append((label, 2.0 * m * k * n, timers, compile_s))
 
-        tools = ["kiln", "torch NCHW", "torch NHWC", "torch mm", "torch oneDNN", "ORT"]
+        tools = ["kiln", "kiln NHWC", "torch NCHW", "torch NHWC", "torch mm", "torch oneDNN",
+                 "ORT"]
         header = (f"{'kernel':34} {'GFLOP':>6} " + " ".join(f"{t:>12}" for t in tools) +
                   f" {'kiln %peak':>10} {'kiln/best':>9} {'kilnc s':>7}")
-        print("\nGFLOP/s (median of rounds; % of the measured peak at the same thread count)")
+        print("\nGFLOP/s (median of rounds; % of the measured peak at the same thread count); "
+              "kiln %peak and kiln/best: kiln's better layout against the best peer")
         print(header, flush=True)
         for label, flops, timers, compile_s in jobs:
             samples = {tool: [] for tool in timers}
@@ -339,9 +387,9 @@ def main():
                         print(f"{label}: {tool}: {error}")
             rate = {tool: flops / statistics.median(ms) / 1e6
                     for tool, ms in samples.items() if ms}
-            peers = [r for t, r in rate.items() if t != "kiln"]
+            peers = [r for t, r in rate.items() if not t.startswith("kiln")]
             cells = " ".join(f"{rate[t]:12.1f}" if t in rate else f"{'':>11}-" for t in tools)
-            kiln_rate = rate.get("kiln")
+            kiln_rate = max((r for t, r in rate.items() if t.startswith("kiln")), default=None)
             share = f"{100 * kiln_rate / peak:9.1f}%" if kiln_rate else f"{'-':>10}"
             ratio = f"{kiln_rate / max(peers):8.3f}x" if kiln_rate and peers else f"{'-':>9}"
             compiled = f"{compile_s:7.1f}" if compile_s is not None else f"{'-':>7}"
