@@ -83,9 +83,10 @@ void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
   // Loop nests are outlined first, so that LLVM never sees one huge function; buffer copies
   // become linalg ops before, so that they are outlined (and shared) like the other nests,
   // and split into tasks with the fills of padded inputs, which one thread would do alone.
-  // The tasks of kiln-parallelize become OpenMP work-sharing loops, which hand their tasks
-  // out one at a time (kiln-dynamic-schedule); memrefs are lowered before the scf loops
-  // because each OpenMP body sits in a memref.alloca_scope, which must stay one block.
+  // The tasks of kiln-parallelize become OpenMP parallel regions whose threads take the
+  // tasks one at a time from a shared counter (kiln-dynamic-schedule); memrefs are lowered
+  // before the scf loops because each OpenMP body sits in a memref.alloca_scope, which must
+  // stay one block.
   appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg,kiln-parallelize{buffers}),"
                      "kiln-outline-loop-nests,"
                      "func.func(kiln-loop-order,convert-linalg-to-loops),"

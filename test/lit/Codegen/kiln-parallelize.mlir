@@ -25,7 +25,7 @@
 // OMP-NOT: scf.
 // Each hands its tasks out one at a time (kiln-dynamic-schedule).
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=SCHEDULE
-// SCHEDULE-COUNT-15: omp.wsloop schedule(dynamic)
+// SCHEDULE-COUNT-15: llvm.atomicrmw add
 // SCHEDULE-NOT: omp.wsloop
 
 // 2 images x 8 rows: one task per image, then the rows in pieces of 1 (16 tasks). The output
