@@ -113,9 +113,9 @@ bool readInLoop(Value memref, scf::ForOp loop) {
 }
 
 /// Prefetches, before the reduction loop, every cache line of the row `load` reads for the
-/// site's tile, when its indices can be computed there. Past the tile loop's last
-/// iteration the address is the row after the last one read (an x86 prefetch never faults
-/// and changes nothing but the caches). Returns whether it did.
+/// site's tile, when its indices can be computed there. On the tile loop's last iterations
+/// the address lies past the rows the loop reads, possibly past the buffer: a prefetch
+/// never faults and changes nothing but the caches. Returns whether it did.
 bool prefetchRow(vector::LoadOp load, const PrefetchSite &site, DominanceInfo &dominance) {
   MemRefType memrefType = load.getMemRefType();
   VectorType vectorType = load.getVectorType();

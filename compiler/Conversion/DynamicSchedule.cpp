@@ -27,12 +27,14 @@ using namespace mlir;
 namespace {
 
 /// The loop nest of `wsloop` when the loop can be scheduled by the threads themselves: it is
-/// the only work of its parallel region (so the region's end is the loop's barrier), names
-/// no schedule (a schedule someone chose stays) and has no clause that needs libomp's
-/// work-sharing (reductions, ordered, linear, nowait), and its nest is one block.
+/// the only work of its parallel region (so the region's end is the loop's barrier), which
+/// is not nested in another (whose threads would share the one counter), names no schedule
+/// (a schedule someone chose stays) and has no clause that needs libomp's work-sharing
+/// (reductions, ordered, linear, nowait), and its nest is one block.
 omp::LoopNestOp selfSchedulable(omp::WsloopOp wsloop) {
   auto parallel = dyn_cast<omp::ParallelOp>(wsloop->getParentOp());
-  if (!parallel || !parallel.getRegion().hasOneBlock() ||
+  if (!parallel || parallel->getParentOfType<omp::ParallelOp>() ||
+      !parallel.getRegion().hasOneBlock() ||
       &parallel.getRegion().front().front() != wsloop.getOperation() ||
       !isa<omp::TerminatorOp>(wsloop->getNextNode()))
     return nullptr;
@@ -124,10 +126,16 @@ void scheduleBySharedCounter(RewriterBase &rewriter, omp::WsloopOp wsloop,
 struct KilnDynamicSchedulePass
     : kiln::impl::KilnDynamicSchedulePassBase<KilnDynamicSchedulePass> {
   void runOnOperation() override {
+    // The loops the threads cannot schedule themselves get libomp's schedule(dynamic), unless
+    // they name a schedule.
+    auto dynamic = omp::ClauseScheduleKindAttr::get(&getContext(),
+                                                     omp::ClauseScheduleKind::Dynamic);
     SmallVector<std::pair<omp::WsloopOp, omp::LoopNestOp>> loops;
     getOperation()->walk([&](omp::WsloopOp wsloop) {
       if (omp::LoopNestOp nest = selfSchedulable(wsloop))
         loops.push_back({wsloop, nest});
+      else if (!wsloop.getScheduleValAttr())
+        wsloop.setScheduleValAttr(dynamic);
     });
     IRRewriter rewriter(&getContext());
     for (auto [wsloop, nest] : loops)

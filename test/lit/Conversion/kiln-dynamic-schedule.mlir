@@ -2,7 +2,9 @@
 // loop one at a time from a counter they share (an atomic add on a counter the function
 // allocates and zeroes before the region), not through libomp's dispatcher; each task number
 // becomes the loop's induction variables again, the last dimension fastest (@tasks_2d). A
-// loop that already names its schedule keeps it (@chosen).
+// loop that already names its schedule keeps it (@chosen); one the threads cannot schedule
+// themselves (here: in a nested parallel region, whose threads would share one counter)
+// gets libomp's schedule(dynamic) (@nested).
 // RUN: kiln-opt %s --convert-scf-to-openmp --kiln-dynamic-schedule | FileCheck %s
 // It lowers with the rest of the pipeline (memrefs before scf, as kiln-lower-loops-to-llvm):
 // RUN: kiln-opt %s --convert-scf-to-openmp --kiln-dynamic-schedule --finalize-memref-to-llvm --convert-scf-to-cf --convert-arith-to-llvm --convert-index-to-llvm --convert-func-to-llvm --convert-openmp-to-llvm --convert-cf-to-llvm --reconcile-unrealized-casts | FileCheck %s --check-prefix=LLVM
@@ -91,6 +93,33 @@ func.func @chosen(%buf: memref<64xf32>) {
         %w = arith.mulf %v, %two : f32
         memref.store %w, %buf[%i] : memref<64xf32>
         omp.yield
+      }
+      omp.terminator
+    }
+    omp.terminator
+  }
+  return
+}
+
+// CHECK-LABEL: func @nested
+// CHECK: omp.parallel {
+// CHECK: omp.parallel {
+// CHECK: omp.wsloop schedule(dynamic)
+func.func @nested(%buf: memref<64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c64 = arith.constant 64 : index
+  %two = arith.constant 2.0 : f32
+  omp.parallel {
+    omp.parallel {
+      omp.wsloop {
+        omp.loop_nest (%i) : index = (%c0) to (%c64) step (%c1) {
+          %v = memref.load %buf[%i] : memref<64xf32>
+          %w = arith.mulf %v, %two : f32
+          memref.store %w, %buf[%i] : memref<64xf32>
+          omp.yield
+        }
+        omp.terminator
       }
       omp.terminator
     }
