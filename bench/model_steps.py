@@ -13,7 +13,7 @@ weights. A benchmark, not a test. ONNX Runtime needs `cd bench && npm install` (
 bench/contractions.py); without it its column says n/a.
 
     /usr/bin/python3 bench/model_steps.py [--models cifar_resnet20,resnet50] [--threads 2]
-        [--train-steps 3] [--repeats 5] [--rounds 1] [--no-train]
+        [--train-steps N] [--repeats 5] [--rounds 1] [--no-train]
 
 The speed of these shared machines drifts from one process to the next: with --rounds N
 every row is measured N times, kiln and its peer back to back in each round, and the table
@@ -161,17 +161,24 @@ def inference_rows(args, bin_dir, use_ort, name, model, shape, work):
     return rows
 
 
+# Timed training steps per measurement when --train-steps is not given: a second or more of
+# steps for each side (3 ResNet-20 steps took 0.3 s, and both sides moved by a third from one
+# round to the next).
+TRAIN_STEPS = {"cifar_resnet20": 20, "resnet50": 3}
+
+
 def training_row(args, bin_dir, name, model, make, shape, work):
+    steps = args.train_steps or TRAIN_STEPS.get(name, 3)
     onnx_path = os.path.join(work, f"{name}.train.onnx")
     export(model, args.train_batch, shape, onnx_path)
     artifact = onnx_path[:-5] + ".kx"
     kiln, compile_s = None, None
     try:
         compile_s = kiln_compile_training(bin_dir, onnx_path, args.train_batch, artifact)
-        kiln = lambda: kiln_train_speed(bin_dir, artifact, args.train_steps, args.threads)
+        kiln = lambda: kiln_train_speed(bin_dir, artifact, steps, args.threads)
     except RuntimeError as error:
         print(f"{name} training: {error}")
-    peer = lambda: torch_train_speed(make(), shape, args.train_batch, args.train_steps,
+    peer = lambda: torch_train_speed(make(), shape, args.train_batch, steps,
                                      args.threads)
     return Row(f"{name} train b{args.train_batch}", "PyTorch", compile_s, kiln, peer)
 
@@ -182,7 +189,9 @@ def main():
     parser.add_argument("--models", default="cifar_resnet20,resnet50")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--train-batch", type=int, default=32)
-    parser.add_argument("--train-steps", type=int, default=3)
+    parser.add_argument("--train-steps", type=int, default=None,
+                        help="timed training steps per measurement (default: 20 for "
+                             "cifar_resnet20, 3 for resnet50)")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=1,
                         help="measure every row this many times, kiln and its peer one "
