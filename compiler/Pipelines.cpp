@@ -89,7 +89,7 @@ void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
   // stay one block.
   appendPipeline(pm, "func.func(kiln-memref-copy-to-linalg,kiln-parallelize{buffers}),"
                      "kiln-outline-loop-nests,"
-                     "func.func(kiln-loop-order,convert-linalg-to-loops),"
+                     "func.func(kiln-vectorize-copies,kiln-loop-order,convert-linalg-to-loops),"
                      "scf-forall-to-parallel,convert-scf-to-openmp,kiln-dynamic-schedule,"
                      "lower-affine,expand-strided-metadata,lower-affine,convert-math-to-funcs,convert-math-to-llvm,"
                      "convert-math-to-libm,convert-vector-to-scf,convert-vector-to-llvm,"
