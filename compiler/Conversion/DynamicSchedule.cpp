@@ -30,7 +30,8 @@ namespace {
 /// the only work of its parallel region (so the region's end is the loop's barrier), which
 /// is not nested in another (whose threads would share the one counter), names no schedule
 /// (a schedule someone chose stays) and has no clause that needs libomp's work-sharing
-/// (reductions, ordered, linear, nowait), and its nest is one block.
+/// (reductions, ordered, linear, nowait), and its nest is one block with bounds defined
+/// outside the region, in a function (whose frame holds the counter).
 omp::LoopNestOp selfSchedulable(omp::WsloopOp wsloop) {
   auto parallel = dyn_cast<omp::ParallelOp>(wsloop->getParentOp());
   if (!parallel || parallel->getParentOfType<omp::ParallelOp>() ||
@@ -43,7 +44,15 @@ omp::LoopNestOp selfSchedulable(omp::WsloopOp wsloop) {
       wsloop.getOrderedValAttr() || wsloop.getNowait())
     return nullptr;
   auto nest = dyn_cast<omp::LoopNestOp>(wsloop.getWrappedLoop());
-  if (!nest || !nest.getRegion().hasOneBlock())
+  if (!nest || !nest.getRegion().hasOneBlock() ||
+      !parallel->getParentOfType<FunctionOpInterface>())
+    return nullptr;
+  // The trip counts are computed before the region: its bounds must be defined there.
+  auto outside = [&](Value bound) {
+    return !parallel->isAncestor(bound.getParentBlock()->getParentOp());
+  };
+  if (!llvm::all_of(nest.getLowerBound(), outside) ||
+      !llvm::all_of(nest.getUpperBound(), outside) || !llvm::all_of(nest.getStep(), outside))
     return nullptr;
   return nest;
 }
