@@ -53,6 +53,10 @@ void vectorizeCopy(RewriterBase &rewriter, linalg::CopyOp copy) {
       !sourceType.getElementType().isIntOrFloat() || !isLastMemrefDimUnitStride(sourceType) ||
       !isLastMemrefDimUnitStride(targetType))
     return;
+  // Whole bytes only: a vector of i1 is loaded as packed bits, a buffer of i1 holds a byte
+  // per element.
+  if (sourceType.getElementTypeBitWidth() % 8 != 0)
+    return;
   ArrayRef<int64_t> shape = sourceType.getShape();
   int64_t length = vectorLength(shape.back(), sourceType.getElementTypeBitWidth());
   if (length == 0)

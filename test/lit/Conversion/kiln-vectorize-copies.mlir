@@ -1,6 +1,7 @@
 // kiln-vectorize-copies: a buffer copy whose rows are contiguous in both buffers moves each
 // row in whole vectors (up to 32 floats at a time); a row no 8-float vector divides, or one
-// strided in either buffer, is left to convert-linalg-to-loops.
+// strided in either buffer, or of i1 (a byte per element in a buffer, a bit in a vector), is
+// left to convert-linalg-to-loops.
 // RUN: kiln-opt %s --kiln-vectorize-copies | FileCheck %s
 
 // A padded buffer's interior, rows of 16 floats: one vector<16xf32> per row.
@@ -40,9 +41,13 @@ func.func @wide_rows(%in: memref<3x96xf32>, %out: memref<3x96xf32>) {
 // CHECK: linalg.copy ins(%{{.*}} : memref<4x12xf32>)
 // CHECK-NOT: vector.
 // CHECK: linalg.copy ins(%{{.*}} : memref<4x16xf32, strided<[64, 2]>>)
+// CHECK-NOT: vector.
+// CHECK: linalg.copy ins(%{{.*}} : memref<4x256xi1>)
 func.func @left_alone(%narrow: memref<4x12xf32>, %narrow_out: memref<4x12xf32>,
-                      %strided: memref<4x16xf32, strided<[64, 2]>>, %out: memref<4x16xf32>) {
+                      %strided: memref<4x16xf32, strided<[64, 2]>>, %out: memref<4x16xf32>,
+                      %mask: memref<4x256xi1>, %mask_out: memref<4x256xi1>) {
   linalg.copy ins(%narrow : memref<4x12xf32>) outs(%narrow_out : memref<4x12xf32>)
   linalg.copy ins(%strided : memref<4x16xf32, strided<[64, 2]>>) outs(%out : memref<4x16xf32>)
+  linalg.copy ins(%mask : memref<4x256xi1>) outs(%mask_out : memref<4x256xi1>)
   return
 }
