@@ -68,6 +68,8 @@ void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
   // own: hoisting a tile's accumulators out of its reduction loops must know that the tile
   // does not alias what the loops read, and upstream's hoisting gives up on any view (the
   // plan turns temporaries into views of the arena). Without vector code it does nothing.
+  // The tiles' prefetches come last: buffer deallocation refuses memref.prefetch, an op
+  // without declared memory effects.
   appendPipeline(pm, "func.func(kiln-copy-returned-arguments,kiln-unshare-fills,"
                      "kiln-decompose-pads),"
                      "one-shot-bufferize{bufferize-function-boundaries "

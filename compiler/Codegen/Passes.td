@@ -165,14 +165,16 @@ def KilnVectorLowerPass : Pass<"kiln-vector-lower", "mlir::func::FuncOp"> {
 def KilnPrefetchEpiloguePass : Pass<"kiln-prefetch-epilogue", "mlir::func::FuncOp"> {
   let summary = "Prefetches a register tile's epilogue operands before its reduction loop";
   let description = [{
-    After kiln-vector-lower: for each register tile's reduction loop (an scf.for carrying
+    The last pass of kiln-bufferize, after buffer deallocation (whose ownership analysis
+    refuses memref.prefetch: it declares no memory effects): for each register tile's
+    reduction loop (an scf.for carrying
     vectors, outermost of its kind), every 1-D vector.load that follows the loop in its block
     and reads a memref the loop does not read (a residual added to the tile's accumulators)
     gets a memref.prefetch of each cache line of its row, placed before the loop; the index
     arithmetic it needs is cloned there. The misses of those loads, which the hardware
     prefetcher does not predict with channels-last rows a pixel apart, then overlap with the
-    tile's FMAs. Loads whose indices depend on the loop, or of memrefs whose last dimension
-    is not contiguous, are left alone.
+    tile's FMAs. Loads whose memref or indices cannot be computed before the loop (they
+    depend on it, or on ops with side effects) are left alone.
   }];
   let options = [
     Option<"tilesAhead", "tiles-ahead", "unsigned", /*default=*/"1",

@@ -122,8 +122,9 @@ def KilnDynamicSchedulePass : Pass<"kiln-dynamic-schedule"> {
     The threads take them from a counter they share (memref.atomic_rmw on a counter the
     function allocates), not through schedule(dynamic): Debian's libomp formats its trace
     messages on every __kmpc_dispatch_next, traced or not (4 % of a ResNet-20 training
-    step). A loop that names its schedule, has clauses (reductions, ordered, linear, nowait)
-    or shares its parallel region with other work is left to libomp.
+    step). A loop that names its schedule keeps it; one with clauses (reductions, ordered,
+    linear, nowait), sharing its parallel region with other work, in a nested parallel
+    region or with bounds defined inside its region gets libomp's schedule(dynamic).
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::cf::ControlFlowDialect",
                            "mlir::memref::MemRefDialect", "mlir::omp::OpenMPDialect"];
