@@ -91,8 +91,14 @@ kiln::chooseConvRegisterTile(llvm::ArrayRef<int64_t> loopBounds, const CpuTarget
   // A short row leaves accumulators unused: a filter gradient's "row" is the filter's width
   // (3), and 3 x 1 vector of 16 output channels keeps 3 FMAs in flight where the FMA latency
   // needs 8 or more. Rows of several images (the forward's input channels, for a filter
-  // gradient) fill the budget; each image's row broadcasts its own values.
-  int64_t images = largestDivisorAtMost(loopBounds[0], target.accumulatorBudget() / accumulators);
+  // gradient) fill the budget, and on AVX2 up to 12 accumulators, past the budget of a
+  // single row: each image's row adds only its own broadcasts, the filter vectors loaded per
+  // channel serve every image. 2 images x 3 x 16 channels (12 ymm accumulators) spilled
+  // nothing, and a ResNet-20 training step's filter gradients took 10-15 % fewer samples
+  // than at 1 image x 3 x 16 (6). AVX-512's budget (16) already allows 12.
+  int64_t imageBudget = std::max<int64_t>(target.accumulatorBudget(), 12);
+  int64_t images =
+      largestDivisorAtMost(loopBounds[0], std::max<int64_t>(1, imageBudget / accumulators));
   accumulators *= images;
   int64_t channelStep = largestDivisorAtMost(c, std::max<int64_t>(1, 256 / accumulators));
   return llvm::SmallVector<int64_t>{images, 1, block->first, block->second, 1, 1, channelStep};

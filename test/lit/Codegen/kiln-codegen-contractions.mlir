@@ -51,9 +51,9 @@ func.func @conv_32_channels(%x: tensor<1x18x18x32xf32>, %w: tensor<3x3x32x32xf32
 
 // A filter gradient ([C, H, W, N] input, [OH, OW, N, F] gradient as the filter): its rows
 // are the filter's 3 columns, so the tile also spans "images" (the forward's input
-// channels) to fill the accumulators: 4 x 3 x 16 on AVX-512, 3 x 16 on AVX2 (6 ymm).
+// channels) to fill the accumulators: 4 x 3 x 16 on AVX-512, 2 x 3 x 16 on AVX2 (12 ymm).
 // AVX2-LABEL: func @filter_gradient
-// AVX2: vector.contract {{.*}} : vector<1x3x16xf32>, vector<16x16xf32> into vector<1x3x16xf32>
+// AVX2: vector.contract {{.*}} : vector<2x3x16xf32>, vector<16x16xf32> into vector<2x3x16xf32>
 // AVX512-LABEL: func @filter_gradient
 // AVX512: vector.contract {{.*}} : vector<4x3x16xf32>, vector<16x16xf32> into vector<4x3x16xf32>
 func.func @filter_gradient(%x: tensor<8x10x10x16xf32>, %dy: tensor<8x8x16x16xf32>) -> tensor<8x3x3x16xf32> {
