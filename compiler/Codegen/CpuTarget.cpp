@@ -46,16 +46,21 @@ int64_t lanesDividing(int64_t columns, const CpuTarget &target) {
 
 /// Picks a rows x columns block of accumulators: columns a multiple of the vector dividing
 /// `columns` (at most 4 vectors), rows dividing `rows`, as many accumulators as the budget
-/// allows; among equal counts the wider block wins (fewer broadcasts per FMA). A block two
-/// vectors wide stays under half the budget in rows: each row's broadcast is then held in a
-/// register for its two FMAs, and at 8 rows x 2 vectors (a 32-channel convolution, batch 32,
-/// 16x16) LLVM scheduled a step's broadcasts first and spilled them (29 % of the nest's
-/// samples on stack reloads; 16 rows x 1 vector, whose broadcasts fold into the FMAs as
-/// memory operands, ran 1.4x faster). At 7 rows x 2 vectors nothing spilled, and 14 rows x
-/// 1 vector ran 1.5x slower there (a 1x1 convolution with 1024 input channels, 14 pixels).
+/// allows; among equal counts the wider block wins (fewer broadcasts per FMA). On AVX-512 a
+/// block two vectors wide stays under half the budget in rows: each row's broadcast is then
+/// held in a register for its two FMAs, and at 8 rows x 2 vectors (a 32-channel
+/// convolution, batch 32, 16x16) LLVM scheduled a step's broadcasts first and spilled them
+/// (29 % of the nest's samples on stack reloads; 16 rows x 1 vector, whose broadcasts fold
+/// into the FMAs as memory operands, ran 1.4x faster). At 7 rows x 2 vectors nothing
+/// spilled, and 14 rows x 1 vector ran 1.5x slower there (a 1x1 convolution with 1024 input
+/// channels, 14 pixels). AVX2 has no broadcast operands: every row of a block costs a
+/// broadcast instruction whatever its width, and 4 rows x 2 vectors (16 channels) took
+/// 12-13 % fewer samples than 8 rows x 1 vector in ResNet-20's first-stage convolutions,
+/// forward and backward-data.
 std::optional<std::pair<int64_t, int64_t>> chooseBlock(int64_t rows, int64_t columns,
                                                        const CpuTarget &target) {
   int64_t lanes = lanesDividing(columns, target), budget = target.accumulatorBudget();
+  bool broadcastOperands = target.vectorFloats >= 16;
   if (lanes == 0)
     return std::nullopt;
   std::pair<int64_t, int64_t> best = {0, 0};
@@ -63,7 +68,7 @@ std::optional<std::pair<int64_t, int64_t>> chooseBlock(int64_t rows, int64_t col
   for (int64_t vectors = 4; vectors >= 1; --vectors) {
     if (columns % (vectors * lanes) != 0)
       continue;
-    int64_t rowLimit = budget / vectors - (vectors == 2 ? 1 : 0);
+    int64_t rowLimit = budget / vectors - (vectors == 2 && broadcastOperands ? 1 : 0);
     int64_t rowTile = largestDivisorAtMost(rows, rowLimit);
     if (rowTile * vectors > bestCount) {
       bestCount = rowTile * vectors;

@@ -49,6 +49,25 @@ func.func @conv_32_channels(%x: tensor<1x18x18x32xf32>, %w: tensor<3x3x32x32xf32
 
 // -----
 
+// 16 output channels with 256-bit vectors take 4 pixels x two vectors (8 ymm accumulators)
+// rather than 8 pixels x one: without broadcast operands every row costs a broadcast
+// instruction, and the wider block halves them per FMA. The tile spans all 16 channels: no
+// packing. With 512-bit vectors, 16 pixels x one vector.
+// AVX2-LABEL: func @conv_16_channels
+// AVX2-NOT: linalg.transpose
+// AVX2: vector.contract {{.*}} : vector<1x4x16xf32>, vector<16x16xf32> into vector<1x4x16xf32>
+// AVX512-LABEL: func @conv_16_channels
+// AVX512: vector.contract {{.*}} : vector<1x16x16xf32>, vector<16x16xf32> into vector<1x16x16xf32>
+func.func @conv_16_channels(%x: tensor<2x34x34x16xf32>, %w: tensor<3x3x16x16xf32>) -> tensor<2x32x32x16xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x32x32x16xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<2x32x32x16xf32>) -> tensor<2x32x32x16xf32>
+  %y = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<2x34x34x16xf32>, tensor<3x3x16x16xf32>) outs(%init : tensor<2x32x32x16xf32>) -> tensor<2x32x32x16xf32>
+  return %y : tensor<2x32x32x16xf32>
+}
+
+// -----
+
 // A filter gradient ([C, H, W, N] input, [OH, OW, N, F] gradient as the filter): its rows
 // are the filter's 3 columns, so the tile also spans "images" (the forward's input
 // channels) to fill the accumulators: 4 x 3 x 16 on AVX-512, 2 x 3 x 16 on AVX2 (12 ymm).
