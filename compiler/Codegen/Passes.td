@@ -44,7 +44,10 @@ def KilnFuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"
     reads every operand through its own map, a layout change that only the intermediate
     needed (an add written in NCHW between two channels-last ops) disappears with it.
     Results with several uses (activations kept for the backward pass) are not fused, so
-    nothing is computed twice.
+    nothing is computed twice, except a result cheaper to recompute than to keep (one
+    full-size input read element for element, the others broadcast, at most two arithmetic
+    ops: a batch norm's x - mean): when every user can fuse it, each gets its own copy, and
+    the result is never written.
   }];
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }

@@ -85,3 +85,43 @@ func.func @broadcast_kept(%x: tensor<2x3x4x5xf32>, %mean: tensor<3xf32>) -> tens
   } -> tensor<2x3x4x5xf32>
   return %y : tensor<2x3x4x5xf32>
 }
+
+// -----
+
+// A batch norm's x - mean, used by the variance's sum of squares and by a scale: cheaper to
+// recompute than to keep (one full-size input, the mean broadcast, one subtraction), so
+// each user gets its own copy and fuses it, and the difference is never written.
+// CHECK-LABEL: func @recomputed
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4x5xf32>, %[[MEAN:.*]]: tensor<3xf32>, %[[SCALE:.*]]: tensor<3xf32>)
+// CHECK: %[[SQUARES:.*]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%[[X]], %[[MEAN]] :
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: %[[SCALED:.*]] = linalg.generic {{.*}} ins(%[[X]], %[[MEAN]], %[[SCALE]] :
+// CHECK: arith.subf
+// CHECK: arith.mulf
+// CHECK-NOT: linalg.generic
+// CHECK: return %[[SQUARES]], %[[SCALED]]
+func.func @recomputed(%x: tensor<2x3x4x5xf32>, %mean: tensor<3xf32>, %scale: tensor<3xf32>) -> (tensor<3xf32>, tensor<2x3x4x5xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x3x4x5xf32>
+  %centered = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%x, %mean : tensor<2x3x4x5xf32>, tensor<3xf32>) outs(%e : tensor<2x3x4x5xf32>) {
+  ^bb0(%a: f32, %m: f32, %out: f32):
+    %d = arith.subf %a, %m : f32
+    linalg.yield %d : f32
+  } -> tensor<2x3x4x5xf32>
+  %e3 = tensor.empty() : tensor<3xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e3 : tensor<3xf32>) -> tensor<3xf32>
+  %squares = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>], iterator_types = ["reduction", "parallel", "reduction", "reduction"]} ins(%centered : tensor<2x3x4x5xf32>) outs(%init : tensor<3xf32>) {
+  ^bb0(%c: f32, %acc: f32):
+    %sq = arith.mulf %c, %c : f32
+    %s = arith.addf %sq, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<3xf32>
+  %scaled = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d1)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%centered, %scale : tensor<2x3x4x5xf32>, tensor<3xf32>) outs(%e : tensor<2x3x4x5xf32>) {
+  ^bb0(%c: f32, %k: f32, %out: f32):
+    %p = arith.mulf %c, %k : f32
+    linalg.yield %p : f32
+  } -> tensor<2x3x4x5xf32>
+  return %squares, %scaled : tensor<3xf32>, tensor<2x3x4x5xf32>
+}
