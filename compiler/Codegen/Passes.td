@@ -139,7 +139,8 @@ def KilnVectorizeElementwisePass
     (a divisor of the bound), and, when an input is contiguous along another loop that also
     indexes the result (a transpose), that loop too; every other loop is 1. Each block is
     vectorized; a block's `vector.transpose` is lowered to shuffles here (MLIR's 16x16
-    shuffle sequence for full AVX-512 blocks, one shuffle otherwise). Ops whose block sides
+    shuffle sequence for full AVX-512 blocks, its AVX2 8x8 sequence for full AVX2 blocks,
+    one shuffle otherwise). Ops whose block sides
     would be shorter than 4 (a 3-channel image) and bodies the vectorizer rejects are left
     to LLVM.
   }];
@@ -149,7 +150,7 @@ def KilnVectorizeElementwisePass
   ];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
-    "mlir::vector::VectorDialect"
+    "mlir::vector::VectorDialect", "mlir::LLVM::LLVMDialect"
   ];
 }
 

@@ -34,6 +34,8 @@ std::unique_ptr<llvm::TargetMachine> createTargetMachine(const kiln::TargetOptio
                                                          std::string &error) {
   llvm::InitializeNativeTarget();
   llvm::InitializeNativeTargetAsmPrinter();
+  // Inline assembly (the blends of MLIR's AVX2 8x8 transpose) is parsed when emitted.
+  llvm::InitializeNativeTargetAsmParser();
   std::string triple = llvm::sys::getDefaultTargetTriple();
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)

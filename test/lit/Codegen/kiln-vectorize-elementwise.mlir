@@ -2,7 +2,9 @@
 // a broadcast and an elementwise op become one-vector blocks along the written dimension, a
 // 3-channel transpose (blocks shorter than 4) is left to LLVM.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-vectorize-elementwise{vector-bits=512}),canonicalize,cse)' | FileCheck %s
-// On AVX2 the blocks are 8 wide and one shuffle transposes them.
+// On AVX2 the blocks are 8 wide and MLIR's AVX2 sequence transposes them: unpacks and
+// shuffles of 8-float rows, blends, 128-bit lane permutes (one 64-float shuffle made LLVM
+// load each element on its own).
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-vectorize-elementwise{vector-bits=256}),canonicalize,cse)' | FileCheck %s --check-prefix=AVX2
 
 // CHECK-LABEL: func.func @nchw_to_nhwc
@@ -14,7 +16,10 @@
 // CHECK-NOT: linalg.transpose
 // AVX2-LABEL: func.func @nchw_to_nhwc
 // AVX2: vector.transfer_read %{{.*}} : tensor<2x32x8x16xf32>, vector<1x8x1x8xf32>
-// AVX2: vector.shuffle {{.*}} : vector<64xf32>, vector<64xf32>
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [0, 8, 1, 9, 4, 12, 5, 13] : vector<8xf32>, vector<8xf32>
+// AVX2: llvm.inline_asm asm_dialect = intel "vblendps
+// AVX2: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 8, 9, 10, 11] : vector<8xf32>, vector<8xf32>
+// AVX2-NOT: vector<64xf32>
 // AVX2: vector.transfer_write %{{.*}} : vector<1x1x8x8xf32>, tensor<2x8x16x32xf32>
 func.func @nchw_to_nhwc(%x: tensor<2x32x8x16xf32>) -> tensor<2x8x16x32xf32> {
   %e = tensor.empty() : tensor<2x8x16x32xf32>
