@@ -36,11 +36,12 @@ bool readsElementForElement(OpOperand *operand) {
 
 /// Whether `op` is cheaper to recompute in each user than to write and read back: all its
 /// loops parallel, one result, one input of the result's full shape read element for
-/// element and every other input broadcast (read through a map with fewer results), and a
-/// body of at most two arithmetic ops.
+/// element and every other input broadcast (read through a map with fewer results), a
+/// body of at most two arithmetic ops that does not read the output's old value.
 bool isCheapToRecompute(linalg::GenericOp op) {
   if (op.getNumDpsInits() != 1 || op.getNumReductionLoops() != 0 ||
-      op.getBody()->getOperations().size() > 3)
+      op.getBody()->getOperations().size() > 3 ||
+      op.payloadUsesValueFromOperand(op.getDpsInitOperand(0)))
     return false;
   int64_t fullInputs = 0;
   for (OpOperand *input : op.getDpsInputOperands()) {
