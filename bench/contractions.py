@@ -206,10 +206,16 @@ def kiln_compile(bin_dir, model, batch, artifact):
     return time.perf_counter() - start
 
 
+# Untimed runs before the timed ones, the same count for kiln and ONNX Runtime: timed from
+# a cold start, a 0.8-ms network ran at 2-3 ms in its first few runs on this kind of host.
+WARMUP_RUNS = 5
+
+
 def kiln_time(bin_dir, artifact, repeats, threads):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     result = subprocess.run([os.path.join(bin_dir, "kiln-run"), "infer", artifact,
-                             "--repeat", str(repeats), "--output-dir", artifact + ".out"],
+                             "--repeat", str(repeats), "--warmup", str(WARMUP_RUNS),
+                             "--output-dir", artifact + ".out"],
                             capture_output=True, text=True, env=env)
     # `--repeat 1` prints "forward: T ms", more repeats "forward: median T ms, ...".
     match = re.search(r"forward: (?:median )?([0-9.]+) ms", result.stdout + result.stderr)
@@ -221,7 +227,8 @@ def kiln_time(bin_dir, artifact, repeats, threads):
 def ort_time(modules, model, input_name, dims, repeats, threads):
     env = dict(os.environ, NODE_PATH=modules)
     result = subprocess.run(["node", os.path.join(HERE, "ort_time.js"), model, input_name,
-                             ",".join(map(str, dims)), str(repeats), str(threads)],
+                             ",".join(map(str, dims)), str(repeats), str(threads),
+                             str(WARMUP_RUNS)],
                             capture_output=True, text=True, env=env)
     match = re.search(r"median_ms ([0-9.eE+-]+)", result.stdout)
     if result.returncode != 0 or not match:

@@ -16,7 +16,8 @@ bench/contractions.py); without it its column says n/a.
         [--train-steps N] [--repeats 5] [--rounds 1] [--no-train]
 
 The speed of these shared machines drifts from one process to the next: with --rounds N
-every row is measured N times, kiln and its peer back to back in each round, and the table
+every row is measured N times, kiln and its peer back to back in each round (the peer
+first in every other round: back-to-back runs favoured whichever went first), and the table
 gives the medians and the median of the per-round ratios.
 """
 import argparse
@@ -121,8 +122,13 @@ class Row:
         self.kiln_rates, self.peer_rates = [], []
 
     def run_round(self, round_index):
-        kiln = self.kiln() if self.kiln else None
-        peer = self.peer() if self.peer else None
+        # The sides take turns going first: in back-to-back A/B runs of two kiln artifacts on
+        # this kind of host, whichever ran first won most rounds.
+        sides = [("kiln", self.kiln), ("peer", self.peer)]
+        if round_index % 2:
+            sides.reverse()
+        rates = {side: measure() if measure else None for side, measure in sides}
+        kiln, peer = rates["kiln"], rates["peer"]
         if kiln is not None:
             self.kiln_rates.append(kiln)
         if peer is not None:
@@ -195,7 +201,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--rounds", type=int, default=1,
                         help="measure every row this many times, kiln and its peer one "
-                             "after the other each round; the table gives medians")
+                             "after the other each round (taking turns going first); the "
+                             "table gives medians")
     parser.add_argument("--no-train", action="store_true", help="inference only")
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--ort-modules", default=os.path.join(REPO, "bench", "node_modules"))

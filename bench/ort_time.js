@@ -1,13 +1,13 @@
 // Times one ONNX model in ONNX Runtime (npm onnxruntime-node) for kiln's benchmarks:
-//   node bench/ort_time.js MODEL.onnx INPUT_NAME D0,D1,... REPEATS THREADS
-// prints "median_ms X min_ms Y" over REPEATS runs after one warm-up run, on a fixed
-// deterministic input.
+//   node bench/ort_time.js MODEL.onnx INPUT_NAME D0,D1,... REPEATS THREADS [WARMUP]
+// prints "median_ms X min_ms Y" over REPEATS runs after WARMUP untimed runs (default 1), on
+// a fixed deterministic input.
 const ort = require('onnxruntime-node');
 
 async function main() {
-  const [model, inputName, dims, repeats, threads] = process.argv.slice(2);
+  const [model, inputName, dims, repeats, threads, warmup = '1'] = process.argv.slice(2);
   if (!threads) {
-    console.error('usage: node ort_time.js MODEL.onnx INPUT_NAME D0,D1,... REPEATS THREADS');
+    console.error('usage: node ort_time.js MODEL.onnx INPUT_NAME D0,D1,... REPEATS THREADS [WARMUP]');
     process.exit(2);
   }
   const shape = dims.split(',').map(Number);
@@ -20,7 +20,7 @@ async function main() {
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = ((i * 7919) % 1000) / 1000 - 0.5;
   const feeds = { [inputName]: new ort.Tensor('float32', data, shape) };
-  await session.run(feeds);
+  for (let r = 0; r < Math.max(1, Number(warmup)); r++) await session.run(feeds);
   const times = [];
   for (let r = 0; r < Number(repeats); r++) {
     const start = process.hrtime.bigint();

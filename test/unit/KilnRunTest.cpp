@@ -38,7 +38,7 @@ TEST(KilnRun, HelpExplainsCommandsAndExitsZero) {
   EXPECT_PRED2(contains, result.output, "usage: kiln-run <command> [options]");
   EXPECT_PRED2(contains, result.output, "info ARTIFACT.kx");
   EXPECT_PRED2(contains, result.output, "infer ARTIFACT.kx");
-  for (const char *flag : {"--input", "--output-dir", "--repeat", "--print"})
+  for (const char *flag : {"--input", "--output-dir", "--repeat", "--warmup", "--print"})
     EXPECT_PRED2(contains, result.output, flag);
   result = kilnRun({"infer", "--help"});
   EXPECT_EXIT_CODE(result, 0);
@@ -63,6 +63,8 @@ TEST(KilnRun, UsageErrorsExitTwoWithAHint) {
       {{"infer", KILN_FIXTURE_GOOD, "--output-dir"}, "error: --output-dir needs a directory"},
       {{"infer", KILN_FIXTURE_GOOD, "--repeat", "0"}, "error: --repeat needs a positive count"},
       {{"infer", KILN_FIXTURE_GOOD, "--repeat", "3x"}, "error: --repeat needs a positive count"},
+      {{"infer", KILN_FIXTURE_GOOD, "--warmup", "-1"}, "error: --warmup needs a count of 0 or more"},
+      {{"infer", KILN_FIXTURE_GOOD, "--warmup", "two"}, "error: --warmup needs a count of 0 or more"},
       {{"infer", KILN_FIXTURE_GOOD, "--print=yes"}, "error: --print takes no value"},
       {{"infer", KILN_FIXTURE_GOOD, "extra.kx"}, "error: unexpected argument 'extra.kx'"},
       {{"info"}, "error: info needs an artifact"},
@@ -167,6 +169,12 @@ TEST(KilnRun, RepeatReportsMedianAndMinimum) {
   EXPECT_EXIT_CODE(result, 0);
   EXPECT_PRED2(contains, result.output, "forward: median ");
   EXPECT_PRED2(contains, result.output, " over 5 runs");
+}
+
+TEST(KilnRun, WarmupRunsAreNotTimed) {
+  RunResult result = kilnRun({"infer", KILN_FIXTURE_GOOD, "--warmup", "3", "--repeat", "2"});
+  EXPECT_EXIT_CODE(result, 0);
+  EXPECT_PRED2(contains, result.output, " over 2 runs");
 }
 
 TEST(KilnRun, BadInputFilesExitOneNamingFileBufferAndShapes) {

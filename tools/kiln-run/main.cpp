@@ -50,7 +50,7 @@ const char *const kInfoHelp =
 
 const char *const kInferHelp =
     "usage: kiln-run infer ARTIFACT.kx [--input FILE.pb]... [--output-dir DIR] [--repeat N]\n"
-    "                      [--print]\n"
+    "                      [--warmup N] [--print]\n"
     "\n"
     "Runs the artifact's `forward` entry point and prints the wall time of the run. An\n"
     "artifact with a `prepare` entry (weights laid out and packed for the code) runs it once\n"
@@ -69,6 +69,9 @@ const char *const kInferHelp =
     "                    nothing is written.\n"
     "  --repeat N        run N times (N >= 1) on the same inputs and print the median and the\n"
     "                    minimum time; the outputs are those of the last run.\n"
+    "  --warmup N        run N times first, untimed (default 0): a short model timed from a\n"
+    "                    cold start measures the idle CPUs waking up (a 0.8-ms network ran\n"
+    "                    at 2-3 ms in its first few runs on a shared 2-vCPU machine).\n"
     "  --print           print each output's name, dtype, shape and first values, and for a\n"
     "                    2-D output the argmax of each row (the predicted class of logits).\n"
     "  -h, --help        this text\n"
@@ -263,7 +266,7 @@ int runInfer(const Args &args) {
   ArgReader reader("infer", args);
   std::string artifactPath, outputDir;
   std::vector<std::string> inputs;
-  long repeat = 1;
+  long repeat = 1, warmup = 0;
   bool print = false;
   int error = 0;
   while (reader.next()) {
@@ -287,6 +290,15 @@ int runInfer(const Args &args) {
       repeat = std::strtol(count->c_str(), &end, 10);
       if (count->empty() || *end || errno == ERANGE || repeat < 1)
         return usageError("infer", "--repeat needs a positive count, not '" + *count + "'");
+    } else if (arg == "--warmup") {
+      std::optional<std::string> count = reader.value("a count", error);
+      if (!count)
+        return error;
+      char *end = nullptr;
+      errno = 0;
+      warmup = std::strtol(count->c_str(), &end, 10);
+      if (count->empty() || *end || errno == ERANGE || warmup < 0)
+        return usageError("infer", "--warmup needs a count of 0 or more, not '" + *count + "'");
     } else if (arg == "--print") {
       if (!reader.noValue(error))
         return error;
@@ -358,6 +370,9 @@ int runInfer(const Args &args) {
                     .count());
   }
 
+  for (long r = 0; r < warmup; ++r)
+    if (kiln_status_t status = kiln_session_run(session, "forward"))
+      return runtimeError(status);
   std::vector<double> millis;
   for (long r = 0; r < repeat; ++r) {
     auto start = std::chrono::steady_clock::now();
