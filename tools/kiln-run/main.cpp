@@ -281,24 +281,19 @@ int runInfer(const Args &args) {
       if (!dir)
         return error;
       outputDir = *dir;
-    } else if (arg == "--repeat") {
+    } else if (arg == "--repeat" || arg == "--warmup") {
       std::optional<std::string> count = reader.value("a count", error);
       if (!count)
         return error;
+      bool isRepeat = arg == "--repeat";
       char *end = nullptr;
       errno = 0;
-      repeat = std::strtol(count->c_str(), &end, 10);
-      if (count->empty() || *end || errno == ERANGE || repeat < 1)
-        return usageError("infer", "--repeat needs a positive count, not '" + *count + "'");
-    } else if (arg == "--warmup") {
-      std::optional<std::string> count = reader.value("a count", error);
-      if (!count)
-        return error;
-      char *end = nullptr;
-      errno = 0;
-      warmup = std::strtol(count->c_str(), &end, 10);
-      if (count->empty() || *end || errno == ERANGE || warmup < 0)
-        return usageError("infer", "--warmup needs a count of 0 or more, not '" + *count + "'");
+      long parsed = std::strtol(count->c_str(), &end, 10);
+      if (count->empty() || *end || errno == ERANGE || parsed < (isRepeat ? 1 : 0))
+        return usageError("infer", arg + (isRepeat ? " needs a positive count" :
+                                                     " needs a count of 0 or more") +
+                                       ", not '" + *count + "'");
+      (isRepeat ? repeat : warmup) = parsed;
     } else if (arg == "--print") {
       if (!reader.noValue(error))
         return error;
