@@ -10,6 +10,11 @@ async function main() {
     console.error('usage: node ort_time.js MODEL.onnx INPUT_NAME D0,D1,... REPEATS THREADS [WARMUP]');
     process.exit(2);
   }
+  const warmupRuns = Number(warmup);
+  if (!Number.isInteger(warmupRuns) || warmupRuns < 0) {
+    console.error(`ort_time: WARMUP must be a count of 0 or more, not '${warmup}'`);
+    process.exit(2);
+  }
   const shape = dims.split(',').map(Number);
   const session = await ort.InferenceSession.create(model, {
     intraOpNumThreads: Number(threads),
@@ -20,7 +25,7 @@ async function main() {
   const data = new Float32Array(size);
   for (let i = 0; i < size; i++) data[i] = ((i * 7919) % 1000) / 1000 - 0.5;
   const feeds = { [inputName]: new ort.Tensor('float32', data, shape) };
-  for (let r = 0; r < Math.max(1, Number(warmup)); r++) await session.run(feeds);
+  for (let r = 0; r < warmupRuns; r++) await session.run(feeds);
   const times = [];
   for (let r = 0; r < Number(repeats); r++) {
     const start = process.hrtime.bigint();
