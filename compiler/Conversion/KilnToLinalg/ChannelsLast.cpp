@@ -134,6 +134,32 @@ Value windowAlong(PatternRewriter &rewriter, Location loc, Value dy, int64_t dim
   return padTensor(rewriter, loc, inside, low, high, scalarConstant(rewriter, loc, element, 0));
 }
 
+/// taps[i, j, f, c] = w[f, c, firstH - strideH*i, firstW - strideW*j]: the filter's taps that
+/// an input gradient's convolution reads, flipped, with F and C swapped (for the input
+/// gradient C is the output). The loops run in the filter's own order (f, c, then the taps),
+/// so that each task reads whole rows of it: in the taps' order every element came from a
+/// different row, gathered 8 at a time (2 ns each for a 512 x 512 x 3 x 3 filter).
+Value flippedTaps(OpBuilder &b, Location loc, Value filter, int64_t tapsH, int64_t tapsW,
+                  int64_t firstH, int64_t firstW, int64_t strideH, int64_t strideW) {
+  auto filterType = cast<RankedTensorType>(filter.getType());
+  int64_t f = filterType.getDimSize(0), c = filterType.getDimSize(1);
+  auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
+  MLIRContext *ctx = b.getContext();
+  AffineMap read =
+      AffineMap::get(4, 0, {d(0), d(1), firstH - strideH * d(2), firstW - strideW * d(3)}, ctx);
+  AffineMap write = AffineMap::get(4, 0, {d(2), d(3), d(0), d(1)}, ctx);
+  Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{tapsH, tapsW, f, c},
+                                         filterType.getElementType());
+  SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
+  return b
+      .create<linalg::GenericOp>(loc, init.getType(), filter, init,
+                                 ArrayRef<AffineMap>{read, write}, iterators,
+                                 [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+                                   nested.create<linalg::YieldOp>(nestedLoc, args[0]);
+                                 })
+      .getResult(0);
+}
+
 /// The input gradient of a strided, undilated convolution as s_h * s_w phase convolutions
 /// (the file comment); `dy` is NHWC, the result NHWC.
 Value phaseSplitInputGradient(PatternRewriter &rewriter, Conv2DBackwardDataOp op, Value dy) {
@@ -144,8 +170,7 @@ Value phaseSplitInputGradient(PatternRewriter &rewriter, Conv2DBackwardDataOp op
   ArrayRef<int64_t> pads = op.getPads(), strides = op.getStrides();
   int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1),
           h = inputType.getDimSize(2), w = inputType.getDimSize(3);
-  int64_t f = filterType.getDimSize(0), kh = filterType.getDimSize(2),
-          kw = filterType.getDimSize(3);
+  int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
   MLIRContext *ctx = rewriter.getContext();
   auto gradType = RankedTensorType::get({n, h, w, c}, element);
 
@@ -167,18 +192,12 @@ Value phaseSplitInputGradient(PatternRewriter &rewriter, Conv2DBackwardDataOp op
   // Phases without taps leave zeros; when every position gets taps, nothing is filled.
   Value grad = covered ? Value(rewriter.create<tensor::EmptyOp>(loc, gradType.getShape(), element))
                        : filledTensor(rewriter, loc, gradType, 0);
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
   for (auto [rows, cols] : phases) {
     // Taps phase + s*(taps-1-j) in window order: flipped, F and C swapped.
     int64_t tapH = (rows.first + pads[0]) % strides[0] + strides[0] * (rows.taps - 1);
     int64_t tapW = (cols.first + pads[1]) % strides[1] + strides[1] * (cols.taps - 1);
-    AffineMap taps = AffineMap::get(
-        4, 0, {d(2), d(3), tapH - strides[0] * d(0), tapW - strides[1] * d(1)}, ctx);
-    auto tapsType = RankedTensorType::get({rows.taps, cols.taps, f, c}, element);
-    Value filter = buildMappedGeneric(rewriter, loc, tapsType, op.getFilter(), taps,
-                                      [](OpBuilder &, Location, ValueRange args) {
-                                        return args[0];
-                                      });
+    Value filter = flippedTaps(rewriter, loc, op.getFilter(), rows.taps, cols.taps, tapH, tapW,
+                               strides[0], strides[1]);
     Value window = windowAlong(rewriter, loc, dy, 1, rows.window, rows.count + rows.taps - 1);
     window = windowAlong(rewriter, loc, window, 2, cols.window, cols.count + cols.taps - 1);
     auto phaseType = RankedTensorType::get({n, rows.count, cols.count, c}, element);
@@ -247,15 +266,7 @@ Value kiln::lowerConvBackwardDataChannelsLast(PatternRewriter &rewriter,
                              {n, dyType.getDimSize(2), dyType.getDimSize(3), f}),
       getAsIndexOpFoldResult(rewriter.getContext(), {1, strides[0], strides[1], 1}));
 
-  // flipped[i, j, f, c] = w[f, c, kh-1-i, kw-1-j]: the flip is an indexing map.
-  MLIRContext *ctx = rewriter.getContext();
-  auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-  AffineMap flip = AffineMap::get(4, 0, {d(2), d(3), (kh - 1) - d(0), (kw - 1) - d(1)}, ctx);
-  auto flippedType = RankedTensorType::get({kh, kw, f, c}, element);
-  Value flipped = buildMappedGeneric(rewriter, loc, flippedType, op.getFilter(), flip,
-                                     [](OpBuilder &, Location, ValueRange args) {
-                                       return args[0];
-                                     });
+  Value flipped = flippedTaps(rewriter, loc, op.getFilter(), kh, kw, kh - 1, kw - 1, 1, 1);
 
   // Only the unpadded positions are computed: the window starts pads[0] rows into the
   // spread (computing the padded extent and cropping it cost 13-56 % more multiply-adds on

@@ -39,6 +39,14 @@
 // PHASES: tensor<1x1x16x8xf32>
 // PHASES: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [2, 4, 4, 8] [1, 2, 2, 1]
 
+// The flipped taps are gathered in the filter's own order: the generic's loops run over
+// w's f, c and taps (reading rows of it) and write [kh, kw, f, c]; %dx2's phases read every
+// second tap from the last one back.
+// RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-choose-layout,kiln-to-linalg))' | FileCheck %s --check-prefix=FLIP
+// FLIP-DAG: affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>
+// FLIP-DAG: affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * -2 + 2, d3 * -2 + 2)>
+// FLIP-DAG: affine_map<(d0, d1, d2, d3) -> (d2, d3, d0, d1)>
+
 // The 1x1 filter gradient (%dw3) is a matmul: dY [32 x N*OH*OW] times the stride-sampled input.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-choose-layout,kiln-to-linalg))' | FileCheck %s --check-prefix=POINTWISE
 // POINTWISE: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [2, 16, 4, 4] [1, 1, 2, 2]

@@ -2,7 +2,8 @@
 // loops: a convolution over images and output rows only, a matmul over blocks of whole
 // register tiles, an elementwise op one task per leading index and then in pieces (not along the
 // loops its operands are contiguous along), a channels-last sum as partial sums per image; small
-// ops, reductions' reduced loops and ops that read through decreasing indices stay as they are.
+// ops and reductions' reduced loops stay as they are, and ops that read through decreasing
+// indices (a flipped filter) split only along the loops every operand reads plainly.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize))' | FileCheck %s
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize{min-tasks=4}))' | FileCheck %s --check-prefix=FOUR
 // contractions-only leaves every other op on one thread.
@@ -20,13 +21,17 @@
 // IMAGES: linalg.conv_2d_nhwc_hwcf {{.*}} -> tensor<4x1x3x16xf32>
 // After bufferization each task loop becomes an OpenMP work-sharing loop in the LLVM dialect.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=OMP
-// OMP-COUNT-15: omp.parallel
+// OMP-COUNT-16: omp.parallel
 // OMP-NOT: omp.parallel
 // OMP-NOT: scf.
 // Each hands its tasks out one at a time (kiln-dynamic-schedule).
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-parallelize),kiln-bufferize,kiln-lower-loops-to-llvm)' | FileCheck %s --check-prefix=SCHEDULE
-// SCHEDULE-COUNT-15: llvm.atomicrmw add
+// SCHEDULE-COUNT-16: llvm.atomicrmw add
 // SCHEDULE-NOT: omp.wsloop
+
+// The flipped filter's maps (@flipped_filter), defined at the top of the output.
+// CHECK-DAG: #[[FLIP:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, -d0 + 2, -d1 + 2)>
+// CHECK-DAG: #[[HWCF:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
 // 2 images x 8 rows: one task per image, then the rows in pieces of 1 (16 tasks). The output
 // columns and channels stay whole for the register tile.
@@ -210,10 +215,16 @@ func.func @channel_sums(%x: tensor<8x64x16x16xf32>, %init: tensor<64xf32>) -> te
 }
 
 // The flipped filter of a backward-data convolution reads 2 - kh and 2 - kw: upstream's
-// tiling would take a one-element slice at offset 2 of those dimensions, in every task.
+// tiling would take a one-element slice at offset 2 of those dimensions, in every task. It
+// splits along c, which both operands read plainly: each task slices c and takes the rest
+// whole, with the op's maps unchanged.
 // CHECK-LABEL: func @flipped_filter
-// CHECK-NOT: scf.forall
-// CHECK: return
+// CHECK-SAME: (%[[W:.*]]: tensor<64x64x3x3xf32>, %[[INIT:.*]]: tensor<3x3x64x64xf32>)
+// CHECK: scf.forall (%[[C:.*]]) = (0) to (64) step (4) shared_outs(%[[OUT:.*]] = %[[INIT]])
+// CHECK: %[[WS:.*]] = tensor.extract_slice %[[W]][%[[C]], 0, 0, 0] [4, 64, 3, 3] [1, 1, 1, 1]
+// CHECK: %[[OS:.*]] = tensor.extract_slice %[[OUT]][0, 0, %[[C]], 0] [3, 3, 4, 64] [1, 1, 1, 1]
+// CHECK: %[[T:.*]] = linalg.generic {indexing_maps = [#[[FLIP]], #[[HWCF]]]{{.*}} ins(%[[WS]] : {{.*}}) outs(%[[OS]] : {{.*}})
+// CHECK: tensor.parallel_insert_slice %[[T]] into %[[OUT]][0, 0, %[[C]], 0] [3, 3, 4, 64] [1, 1, 1, 1]
 #flip = affine_map<(kh, kw, c, f) -> (c, f, 2 - kh, 2 - kw)>
 #hwcf = affine_map<(kh, kw, c, f) -> (kh, kw, c, f)>
 func.func @flipped_filter(%w: tensor<64x64x3x3xf32>, %init: tensor<3x3x64x64xf32>) -> tensor<3x3x64x64xf32> {
