@@ -27,6 +27,7 @@ ONNX Runtime: `cd bench && ONNXRUNTIME_NODE_INSTALL_CUDA=skip npm install` (benc
 without it the ORT column says n/a.
 """
 import argparse
+import math
 import os
 import re
 import shutil
@@ -206,34 +207,54 @@ def kiln_compile(bin_dir, model, batch, artifact):
     return time.perf_counter() - start
 
 
-# Untimed runs before the timed ones, the same count for kiln and ONNX Runtime: timed from
-# a cold start, a 0.8-ms network ran at 2-3 ms in its first few runs on this kind of host.
+# Untimed runs before the timed ones, the same for kiln and ONNX Runtime: at least
+# WARMUP_RUNS, and at least WARMUP_SECONDS of runs. Timed from a cold start, a 0.8-ms network
+# ran at 2-3 ms in its first few runs on this kind of host, and a 0.43-ms one at 1.4 ms in
+# half of the processes for its first 10 runs (the OS had not yet moved the second thread to
+# a CPU of its own; none was slow after 50 warm-up runs). The timed runs likewise span
+# TIMED_SECONDS at least. A probe run (one warm-up, one timed) sizes both counts.
 WARMUP_RUNS = 5
+WARMUP_SECONDS = 0.2
+TIMED_SECONDS = 0.5
+
+
+def timed_runs(run, repeats):
+    """The median ms of `run(warmup, repeats)` with the counts above."""
+    probe_ms = max(run(1, 1), 1e-3)
+    warmup = max(WARMUP_RUNS, math.ceil(WARMUP_SECONDS * 1e3 / probe_ms))
+    return run(warmup, max(repeats, math.ceil(TIMED_SECONDS * 1e3 / probe_ms)))
 
 
 def kiln_time(bin_dir, artifact, repeats, threads):
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
-    result = subprocess.run([os.path.join(bin_dir, "kiln-run"), "infer", artifact,
-                             "--repeat", str(repeats), "--warmup", str(WARMUP_RUNS),
-                             "--output-dir", artifact + ".out"],
-                            capture_output=True, text=True, env=env)
-    # `--repeat 1` prints "forward: T ms", more repeats "forward: median T ms, ...".
-    match = re.search(r"forward: (?:median )?([0-9.]+) ms", result.stdout + result.stderr)
-    if result.returncode != 0 or not match:
-        raise RuntimeError("kiln-run: " + (result.stderr.strip().splitlines() or ["?"])[-1])
-    return float(match.group(1))
+
+    def run(warmup, count):
+        result = subprocess.run([os.path.join(bin_dir, "kiln-run"), "infer", artifact,
+                                 "--repeat", str(count), "--warmup", str(warmup),
+                                 "--output-dir", artifact + ".out"],
+                                capture_output=True, text=True, env=env)
+        # `--repeat 1` prints "forward: T ms", more repeats "forward: median T ms, ...".
+        match = re.search(r"forward: (?:median )?([0-9.]+) ms", result.stdout + result.stderr)
+        if result.returncode != 0 or not match:
+            raise RuntimeError("kiln-run: " +
+                               (result.stderr.strip().splitlines() or ["?"])[-1])
+        return float(match.group(1))
+    return timed_runs(run, repeats)
 
 
 def ort_time(modules, model, input_name, dims, repeats, threads):
     env = dict(os.environ, NODE_PATH=modules)
-    result = subprocess.run(["node", os.path.join(HERE, "ort_time.js"), model, input_name,
-                             ",".join(map(str, dims)), str(repeats), str(threads),
-                             str(WARMUP_RUNS)],
-                            capture_output=True, text=True, env=env)
-    match = re.search(r"median_ms ([0-9.eE+-]+)", result.stdout)
-    if result.returncode != 0 or not match:
-        raise RuntimeError("ort: " + (result.stderr.strip().splitlines() or ["?"])[-1])
-    return float(match.group(1))
+
+    def run(warmup, count):
+        result = subprocess.run(["node", os.path.join(HERE, "ort_time.js"), model, input_name,
+                                 ",".join(map(str, dims)), str(count), str(threads),
+                                 str(warmup)],
+                                capture_output=True, text=True, env=env)
+        match = re.search(r"median_ms ([0-9.eE+-]+)", result.stdout)
+        if result.returncode != 0 or not match:
+            raise RuntimeError("ort: " + (result.stderr.strip().splitlines() or ["?"])[-1])
+        return float(match.group(1))
+    return timed_runs(run, repeats)
 
 
 def torch_median(fn, repeats):
