@@ -137,8 +137,10 @@ Value windowAlong(PatternRewriter &rewriter, Location loc, Value dy, int64_t dim
 /// taps[i, j, f, c] = w[f, c, firstH - strideH*i, firstW - strideW*j]: the filter's taps that
 /// an input gradient's convolution reads, flipped, with F and C swapped (for the input
 /// gradient C is the output). The loops run in the filter's own order (f, c, then the taps),
-/// so that each task reads whole rows of it: in the taps' order every element came from a
-/// different row, gathered 8 at a time (2 ns each for a 512 x 512 x 3 x 3 filter).
+/// so that the taps read one after the other lie together in one filter row; in the taps'
+/// order each tap swept all the rows of a task again (LLVM vectorizes the copy along c with
+/// gathers either way). With kiln-parallelize splitting the flips into tasks, a layer-4
+/// stride-2 input gradient went from 12.8 to 10.0 ms; the split alone gained about 10 %.
 Value flippedTaps(OpBuilder &b, Location loc, Value filter, int64_t tapsH, int64_t tapsW,
                   int64_t firstH, int64_t firstW, int64_t strideH, int64_t strideW) {
   auto filterType = cast<RankedTensorType>(filter.getType());
