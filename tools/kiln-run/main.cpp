@@ -426,7 +426,7 @@ static void keepLargeAllocationsInHeap() {
 /// default policy a CIFAR ResNet-20 forward at batch 1 ran at 0.69-0.83 ms on these 2-vCPU
 /// machines, about its one-thread time (a thread that yields while it waits comes late to a
 /// short nest's tasks, and the other takes them all), where spinning threads ran it at
-/// 0.43-0.47 ms in alternating runs; at batch 8 it ran at 3.0 or 5.8 ms from one run to the
+/// 0.43-0.48 ms in alternating runs; at batch 8 it ran at 3.0 or 5.8 ms from one run to the
 /// next. Set before any artifact loads libomp, which reads its settings when it starts.
 static void spinWaitingThreads() {
   for (const char *name : {"OMP_WAIT_POLICY", "KMP_LIBRARY", "KMP_BLOCKTIME"})
