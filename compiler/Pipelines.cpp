@@ -31,26 +31,36 @@ struct CodegenPipelineOptions : PassPipelineOptions<CodegenPipelineOptions> {
   Option<std::string> codegen{*this, "codegen",
                               llvm::cl::desc("Contraction code generation: fast or loops"),
                               llvm::cl::init("fast")};
+  Option<int64_t> winograd{*this, "winograd",
+                           llvm::cl::desc("Winograd tile of 3x3 stride-1 convolutions: 2, 4 "
+                                          "or 0 (direct)"),
+                           llvm::cl::init(kiln::kDefaultWinogradTile)};
   kiln::ContractionCodegen kind() const {
     return codegen == "loops" ? kiln::ContractionCodegen::Loops : kiln::ContractionCodegen::Fast;
   }
 };
 } // namespace
 
-void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codegen) {
+void kiln::buildKilnToLinalgPipeline(OpPassManager &pm, ContractionCodegen codegen,
+                                     int64_t winogradTile) {
   if (codegen == ContractionCodegen::Loops) {
     appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-to-linalg),canonicalize,cse");
     return;
   }
   // The layout is chosen on the kiln graph; the transposes it implies are folded into the
   // elementwise ops around each convolution, chains of elementwise ops are fused (and the
-  // fused ops' transposes folded again) before the contractions are tiled. kiln-parallelize
-  // runs again after them to split the filter packing they add into tasks.
+  // fused ops' transposes folded again) before the contractions are tiled; 3x3 stride-1
+  // convolutions become Winograd tasks first. kiln-parallelize runs again after the tiling
+  // to split the filter packing it adds into tasks.
+  std::string winograd =
+      winogradTile == 0 ? "" : "kiln-winograd{tile=" + std::to_string(winogradTile) + "},";
   appendPipeline(pm, "kiln-inplace-buffers,func.func(kiln-choose-layout,kiln-to-linalg),"
                      "canonicalize,cse,func.func(kiln-fold-transposes,kiln-fuse-elementwise,"
-                     "kiln-fold-transposes,kiln-parallelize,kiln-codegen-contractions,"
-                     "kiln-parallelize,kiln-vectorize-elementwise),"
-                     "canonicalize,cse");
+                     "kiln-fold-transposes," +
+                         winograd +
+                         "kiln-parallelize,kiln-codegen-contractions,"
+                         "kiln-parallelize,kiln-vectorize-elementwise),"
+                         "canonicalize,cse");
 }
 
 void kiln::buildKilnBufferizePipeline(OpPassManager &pm) {
@@ -101,8 +111,9 @@ void kiln::buildKilnLoopsToLLVMPipeline(OpPassManager &pm) {
                      "convert-cf-to-llvm,reconcile-unrealized-casts");
 }
 
-void kiln::buildKilnLowerToLLVMPipeline(OpPassManager &pm, ContractionCodegen codegen) {
-  buildKilnToLinalgPipeline(pm, codegen);
+void kiln::buildKilnLowerToLLVMPipeline(OpPassManager &pm, ContractionCodegen codegen,
+                                        int64_t winogradTile) {
+  buildKilnToLinalgPipeline(pm, codegen, winogradTile);
   buildKilnBufferizePipeline(pm);
   buildKilnLoopsToLLVMPipeline(pm);
 }
@@ -111,7 +122,7 @@ void kiln::registerKilnPipelines() {
   PassPipelineRegistration<CodegenPipelineOptions>(
       "kiln-lower-to-linalg", "Lower the kiln dialect to linalg/tensor/arith/math on tensors",
       [](OpPassManager &pm, const CodegenPipelineOptions &options) {
-        buildKilnToLinalgPipeline(pm, options.kind());
+        buildKilnToLinalgPipeline(pm, options.kind(), options.winograd);
       });
   PassPipelineRegistration<>("kiln-bufferize",
                              "Bufferize tensors with caller-provided results and planned temporaries",
@@ -122,6 +133,6 @@ void kiln::registerKilnPipelines() {
   PassPipelineRegistration<CodegenPipelineOptions>(
       "kiln-lower-to-llvm", "Full lowering of a kiln module to the LLVM dialect",
       [](OpPassManager &pm, const CodegenPipelineOptions &options) {
-        buildKilnLowerToLLVMPipeline(pm, options.kind());
+        buildKilnLowerToLLVMPipeline(pm, options.kind(), options.winograd);
       });
 }

@@ -7,6 +7,8 @@
 #ifndef KILN_COMPILER_PIPELINES_H
 #define KILN_COMPILER_PIPELINES_H
 
+#include <cstdint>
+
 namespace mlir {
 class OpPassManager;
 }
@@ -18,9 +20,14 @@ namespace kiln {
 /// to plain loops, the reference the fast path is checked against.
 enum class ContractionCodegen { Fast, Loops };
 
+/// The output tile side of kiln-winograd's F(m x m, 3 x 3) for 3x3 stride-1 convolutions in
+/// the fast code: 2 or 4; 0 leaves them direct convolutions.
+constexpr int64_t kDefaultWinogradTile = 2;
+
 /// kiln dialect -> linalg / tensor / arith / math on tensors (`kiln-lower-to-linalg`).
 void buildKilnToLinalgPipeline(mlir::OpPassManager &pm,
-                               ContractionCodegen codegen = ContractionCodegen::Fast);
+                               ContractionCodegen codegen = ContractionCodegen::Fast,
+                               int64_t winogradTile = kDefaultWinogradTile);
 
 /// Tensors -> memrefs with caller-provided results (`kiln-bufferize`): one-shot
 /// bufferization across function boundaries, results turned into out-parameters, temporary
@@ -33,7 +40,8 @@ void buildKilnLoopsToLLVMPipeline(mlir::OpPassManager &pm);
 
 /// The three above in order (`kiln-lower-to-llvm`).
 void buildKilnLowerToLLVMPipeline(mlir::OpPassManager &pm,
-                                  ContractionCodegen codegen = ContractionCodegen::Fast);
+                                  ContractionCodegen codegen = ContractionCodegen::Fast,
+                                  int64_t winogradTile = kDefaultWinogradTile);
 
 /// Registers the pipelines above with the pass registry.
 void registerKilnPipelines();

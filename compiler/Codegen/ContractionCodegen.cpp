@@ -73,7 +73,8 @@ FailureOr<linalg::LinalgOp> tileWithLoops(RewriterBase &rewriter, linalg::Linalg
 /// loops: each tile then starts its accumulators from a slice it has just written, not from
 /// an output written in a pass of its own and read back cold.
 FailureOr<linalg::LinalgOp> tileWithOutputStart(RewriterBase &rewriter, linalg::LinalgOp op,
-                                                ArrayRef<int64_t> sizes) {
+                                                ArrayRef<int64_t> sizes,
+                                                SmallVectorImpl<Operation *> *loops = nullptr) {
   scf::SCFTileAndFuseOptions options;
   options.tilingOptions.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
   options.setFusionControlFn([](tensor::ExtractSliceOp, OpResult producer, bool isDestination) {
@@ -86,6 +87,9 @@ FailureOr<linalg::LinalgOp> tileWithOutputStart(RewriterBase &rewriter, linalg::
   if (failed(tiled))
     return failure();
   rewriter.replaceOp(op, tiled->replacements.lookup(op->getResult(0)));
+  if (loops)
+    for (LoopLikeOpInterface loop : tiled->loops)
+      loops->push_back(loop);
   for (Operation *producer : tiled->fusedProducers)
     if (producer->use_empty())
       rewriter.eraseOp(producer);
@@ -98,24 +102,31 @@ using PackedOperands = DenseMap<std::pair<Value, int64_t>, Value>;
 /// Where a tile at `tileOffsets` in `value` reads from: the statically shaped tensor `value`
 /// views through unit-stride tensor.extract_slice ops that keep the last dimension whole
 /// (each task of kiln-parallelize takes the whole filter that way; a matmul's cache tile a
-/// range of B's rows), and the tile's offsets in that tensor.
+/// range of B's rows; kiln-winograd's loop one position's matrix of the transformed filter,
+/// dropping the leading dimension), and the tile's offsets in that tensor.
 std::pair<Value, SmallVector<OpFoldResult>>
 throughSlicesKeepingLast(RewriterBase &rewriter, Value value,
                          ArrayRef<OpFoldResult> tileOffsets) {
-  auto type = cast<RankedTensorType>(value.getType());
   SmallVector<OpFoldResult> offsets(tileOffsets);
   AffineExpr sum = rewriter.getAffineDimExpr(0) + rewriter.getAffineDimExpr(1);
   while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>()) {
     RankedTensorType source = slice.getSourceType();
-    if (source.getRank() != type.getRank() || !source.hasStaticShape() ||
-        slice.getStaticSizes().back() != source.getShape().back() ||
+    int64_t dropped = source.getRank() - slice.getType().getRank();
+    ArrayRef<int64_t> sizes = slice.getStaticSizes();
+    if (dropped < 0 || !source.hasStaticShape() || sizes.back() != source.getShape().back() ||
+        !llvm::all_of(sizes.take_front(dropped), [](int64_t size) { return size == 1; }) ||
+        slice.getType().getShape() != sizes.drop_front(dropped) ||
         !isZeroIndex(slice.getMixedOffsets().back()) ||
         !llvm::all_of(slice.getMixedStrides(),
                       [](OpFoldResult stride) { return isConstantIntValue(stride, 1); }))
       break;
-    for (auto [offset, sliceOffset] : llvm::zip(offsets, slice.getMixedOffsets()))
-      offset = affine::makeComposedFoldedAffineApply(rewriter, slice.getLoc(), sum,
-                                                     {offset, sliceOffset});
+    SmallVector<OpFoldResult> sliceOffsets = slice.getMixedOffsets();
+    SmallVector<OpFoldResult> sourceOffsets(sliceOffsets.begin(), sliceOffsets.begin() + dropped);
+    for (auto [offset, sliceOffset] :
+         llvm::zip(offsets, ArrayRef(sliceOffsets).drop_front(dropped)))
+      sourceOffsets.push_back(affine::makeComposedFoldedAffineApply(
+          rewriter, slice.getLoc(), sum, {offset, sliceOffset}));
+    offsets = sourceOffsets;
     value = slice.getSource();
   }
   return {value, offsets};
@@ -185,8 +196,9 @@ FailureOr<linalg::LinalgOp> splitByPackedBlock(RewriterBase &rewriter, linalg::L
       rewriter, loc, rewriter.getAffineDimExpr(0).floorDiv(block), {tileOffsets.back()})};
   llvm::append_range(offsets, ArrayRef(tileOffsets).drop_back());
   offsets.push_back(rewriter.getIndexAttr(0));
+  // The operand's leading dimensions that the tile's slice drops are one index wide.
   auto sliceType = cast<RankedTensorType>(slice.getType());
-  SmallVector<int64_t> sizes = {1};
+  SmallVector<int64_t> sizes(1 + tileOffsets.size() - sliceType.getRank(), 1);
   llvm::append_range(sizes, sliceType.getShape());
   SmallVector<OpFoldResult> strides(sizes.size(), rewriter.getIndexAttr(1));
   Value blockOperand = rewriter.create<tensor::ExtractSliceOp>(
@@ -289,13 +301,38 @@ LogicalResult generateMatmul(RewriterBase &rewriter, linalg::MatmulOp matmul,
   } else if (failed(tileCache(cacheTile))) {
     return failure();
   }
-  SmallVector<Operation *> loops;
-  FailureOr<linalg::LinalgOp> tiled = tileWithLoops(rewriter, current, *registerTile, &loops);
+  // A matmul that starts from a fill (kiln-winograd's products) starts its accumulators in
+  // registers, like a convolution: the fill is tiled with the output tiles and vectorized
+  // into the accumulators' first value (written whole first, the zeros took 5 % of a
+  // ResNet-20 training step in memset).
+  SmallVector<Operation *> loops, reductionLoops;
+  auto start = current.getDpsInitOperand(0)->get().getDefiningOp<linalg::LinalgOp>();
+  bool startInRegisters = startsAnOutput(start) && start->hasOneUse();
+  SmallVector<int64_t> outputTile(*registerTile), reductionTile(3, 0);
+  if (startInRegisters) {
+    outputTile[2] = 0;
+    reductionTile[2] = (*registerTile)[2];
+    FailureOr<linalg::LinalgOp> outputTiled =
+        tileWithOutputStart(rewriter, current, outputTile, &loops);
+    if (failed(outputTiled))
+      return current.emitError("kiln-codegen-contractions: register tiling the matmul failed");
+    current = *outputTiled;
+    start = current.getDpsInitOperand(0)->get().getDefiningOp<linalg::LinalgOp>();
+    if (!startsAnOutput(start) || !start->hasOneUse())
+      start = nullptr;
+  } else {
+    reductionTile = outputTile;
+  }
+  FailureOr<linalg::LinalgOp> tiled =
+      tileWithLoops(rewriter, current, reductionTile, &reductionLoops);
   if (failed(tiled))
     return current.emitError("kiln-codegen-contractions: register tiling the matmul failed");
   if (failed(linalg::vectorize(rewriter, *tiled)))
     return tiled->getOperation()->emitError(
         "kiln-codegen-contractions: vectorizing a matmul tile failed");
+  if (startInRegisters && start)
+    startAccumulatorsInRegisters(rewriter, start, reductionLoops);
+  llvm::append_range(loops, reductionLoops);
   if (!loops.empty())
     registerLoops = loops.front();
   return success();

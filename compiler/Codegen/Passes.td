@@ -52,6 +52,38 @@ def KilnFuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
+  let summary = "Rewrites 3x3 stride-1 convolutions as Winograd F(m x m, 3 x 3) tasks";
+  let description = [{
+    On tensors, before `kiln-parallelize`. Every statically shaped fp32
+    `linalg.conv_2d_nhwc_hwcf` with a 3x3 filter, unit strides and dilations, an output
+    height and width that `tile` (m) divides and input and output channels in whole vectors
+    becomes: the filter transformed once (G g G^T, one [C, F] tensor per position of the
+    (m + 2) x (m + 2) tile), and an `scf.forall` of tasks, each a block of tile rows
+    (`task-tiles` tiles at most, whole rows and whole images, its scratch within
+    `scratch-bytes`) that transforms its input patches (B^T d B, elementwise generics over
+    strided slices of the input), multiplies them by the transformed filter (one
+    `linalg.matmul` per position) and adds the transformed products (A^T M A) to its rows of
+    the output. The fill or broadcast the convolution's output starts from, and an elementwise
+    op that is the only user of its result (a ReLU, a residual add), are computed by the tasks
+    on their own rows, as `kiln-parallelize` does for the tasks it makes.
+  }];
+  let options = [
+    Option<"tile", "tile", "int64_t", /*default=*/"2",
+           "Output tile side m: 2 (F(2x2,3x3), 2.25x fewer multiply-adds) or 4 (4x)">,
+    Option<"taskTiles", "task-tiles", "int64_t", /*default=*/"64",
+           "Tiles per task at most (the rows of its matmuls)">,
+    Option<"scratchBytes", "scratch-bytes", "int64_t", /*default=*/"393216",
+           "Bytes of a task's transformed input and products at most">,
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits (256: AVX2, 512: AVX-512); 0 reads the host CPU">
+  ];
+  let dependentDialects = [
+    "mlir::affine::AffineDialect", "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"
+  ];
+}
+
 def KilnParallelizePass : Pass<"kiln-parallelize", "mlir::func::FuncOp"> {
   let summary = "Splits the outer parallel loops of large linalg ops into scf.forall tasks";
   let description = [{

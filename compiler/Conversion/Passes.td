@@ -161,9 +161,13 @@ def KilnPlanMemoryPass : Pass<"kiln-plan-memory", "mlir::ModuleOp"> {
     between buffers already placed whose live ranges overlap its own (best fit), or above
     them all. Buffers with disjoint live ranges may share bytes; overlapping ones never do.
 
-    Left to malloc/free (the deallocation pipeline): dynamic shapes, allocs nested in loops
-    or other regions, buffers that escape through the function's results, and every alloc
-    of a function with more than one block. The plan's summary is recorded on the module as
+    A task's scratch buffer, a static alloc of at most 512 KB directly in the body of an
+    `scf.forall` (kiln-winograd's transformed input and products), becomes a
+    `memref.alloca`: on the thread's stack, it lives until the task ends
+    (convert-scf-to-openmp puts each task in an alloca scope) and costs no malloc per task.
+    Left to malloc/free (the deallocation pipeline): dynamic shapes, other allocs nested in
+    loops or other regions, buffers that escape through the function's results, and every
+    alloc of a function with more than one block. The plan's summary is recorded on the module as
     `kiln.memory_plan = {<entry> = {arena_bytes, buffers, buffer_bytes, heap_buffers}}`
     (`buffer_bytes`: the planned buffers' sizes summed, the memory they would take without
     reuse; `heap_buffers`: allocs left to the heap); kilnc copies it into the descriptor.

@@ -14,6 +14,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/Transforms/BufferViewFlowAnalysis.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/SymbolTable.h"
 #include "mlir/Interfaces/DataLayoutInterfaces.h"
 #include "llvm/Support/MathExtras.h"
@@ -32,6 +33,8 @@ namespace {
 /// Every planned buffer starts on a cache line: what the runtime guarantees for the arena's
 /// base and for its own buffers, and what AVX-512 loads want.
 constexpr uint64_t kAlignment = 64;
+/// A task's scratch buffer on the stack at most (OpenMP worker threads have 4 MB).
+constexpr uint64_t kMaxTaskScratchBytes = 512 * 1024;
 /// Beyond this an arena is a mistake in the model, and offsets could overflow when summed.
 constexpr uint64_t kMaxArenaBytes = uint64_t(1) << 62;
 
@@ -166,11 +169,40 @@ void placeInArena(func::FuncOp func, ArrayRef<Buffer> buffers, uint64_t arenaByt
   }
 }
 
+/// Whether `alloc` is a task's scratch buffer: made in the body of an scf.forall (one task),
+/// static, small enough for a thread's stack. It becomes an alloca, which lives until the
+/// task ends (convert-scf-to-openmp puts each task's body in an alloca scope): malloc and
+/// free for every task of a kiln-winograd convolution cost more than its transforms.
+bool isTaskScratch(memref::AllocOp alloc, const DataLayout &layout) {
+  if (!isa_and_nonnull<scf::ForallOp>(alloc->getParentOp()) || !fitsInArena(alloc))
+    return false;
+  uint64_t bytes = layout.getTypeSize(alloc.getType().getElementType()).getFixedValue();
+  for (int64_t dim : alloc.getType().getShape())
+    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
+        bytes > kMaxTaskScratchBytes)
+      return false;
+  return true;
+}
+
 /// Plans one entry function and rewrites it; an error only for a buffer too large to plan.
 FailureOr<kiln::EntryMemoryPlan> planFunction(func::FuncOp func) {
   kiln::EntryMemoryPlan plan;
   SmallVector<memref::AllocOp> allocs;
-  func.walk([&](memref::AllocOp alloc) { allocs.push_back(alloc); });
+  DataLayout scratchLayout = DataLayout::closest(func);
+  func.walk([&](memref::AllocOp alloc) {
+    if (!isTaskScratch(alloc, scratchLayout)) {
+      allocs.push_back(alloc);
+      return;
+    }
+    OpBuilder b(alloc);
+    auto alloca = b.create<memref::AllocaOp>(alloc.getLoc(), alloc.getType(), ValueRange{},
+                                             b.getI64IntegerAttr(kAlignment));
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      if (isa<memref::DeallocOp>(user))
+        user->erase();
+    alloc.replaceAllUsesWith(alloca.getResult());
+    alloc.erase();
+  });
   // Live ranges over one block's order; a control-flow graph would need more than that.
   if (allocs.empty() || !func.getBody().hasOneBlock()) {
     plan.heapBuffers = allocs.size();

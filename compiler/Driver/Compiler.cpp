@@ -319,7 +319,7 @@ int kiln::compileModel(const CompileOptions &originalOptions) {
   // After the training passes: the training graph has batch norms on batch statistics by
   // now, so only evaluation entries fold.
   toLinalg.addNestedPass<func::FuncOp>(kiln::createKilnFoldBatchNormPass());
-  buildKilnToLinalgPipeline(toLinalg, options.codegen);
+  buildKilnToLinalgPipeline(toLinalg, options.codegen, options.winogradTile);
   toLinalg.addPass(kiln::createKilnHoistParameterMathPass());
   lowering.addPass(createKilnStripAbiPass());
   buildKilnBufferizePipeline(lowering);

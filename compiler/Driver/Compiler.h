@@ -50,6 +50,7 @@ struct CompileOptions {
   std::string cpu = "native";
   int optLevel = 2;
   ContractionCodegen codegen = ContractionCodegen::Fast;
+  int64_t winogradTile = kDefaultWinogradTile; ///< kiln-winograd's m; 0: direct convolutions
   unsigned jobs = 0; ///< threads for LLVM's optimisation and code generation; 0: all
   bool printIrAfterAll = false;
   /// Pass arguments (`kiln-outline-loop-nests`) after which to print the IR, when not all.

@@ -48,6 +48,11 @@ int main(int argc, char **argv) {
                  clEnumValN(kiln::ContractionCodegen::Loops, "loops",
                             "plain loops: the reference the fast code is checked against")),
       cl::init(kiln::ContractionCodegen::Fast), cl::cat(category));
+  cl::opt<unsigned> winograd(
+      "winograd",
+      cl::desc("3x3 stride-1 convolutions as Winograd F(m x m, 3 x 3) with m = 2 (default) "
+               "or 4; 0 keeps them direct convolutions (fast code only)"),
+      cl::value_desc("m"), cl::init(kiln::kDefaultWinogradTile), cl::cat(category));
   cl::opt<unsigned> jobs("j",
                         cl::desc("Threads that optimise and compile the artifact's parts "
                                  "(default: one per hardware thread)"),
@@ -155,6 +160,11 @@ int main(int argc, char **argv) {
   options.cpu = cpu;
   options.optLevel = optLevel;
   options.codegen = codegen;
+  if (winograd != 0 && winograd != 2 && winograd != 4) {
+    llvm::errs() << "kilnc: error: --winograd expects 0, 2 or 4, got " << winograd << "\n";
+    return 2;
+  }
+  options.winogradTile = winograd;
   options.jobs = jobs;
   options.printIrAfterAll = printIr;
   options.printIrAfter.assign(printIrAfter.begin(), printIrAfter.end());

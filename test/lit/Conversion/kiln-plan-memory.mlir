@@ -176,6 +176,27 @@ func.func @heap_only(%n: index) -> memref<8xf32> {
 
 // -----
 
+// A task's scratch buffer (an alloc in the body of an scf.forall) goes on the thread's stack:
+// an alloca, which lives until the task ends. One larger than 512 KB stays on the heap.
+// CHECK: kiln.memory_plan = {task_scratch = {arena_bytes = 0 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, heap_buffers = 1 : i64}}
+// CHECK-LABEL: func @task_scratch
+// CHECK: scf.forall
+// CHECK-NEXT: memref.alloca() {alignment = 64 : i64} : memref<16x64xf32>
+// CHECK-NEXT: memref.alloc() : memref<256x1024xf32>
+func.func @task_scratch(%x: memref<4x16x64xf32>) {
+  scf.forall (%i) in (4) {
+    %scratch = memref.alloc() : memref<16x64xf32>
+    %large = memref.alloc() : memref<256x1024xf32>
+    %row = memref.subview %x[%i, 0, 0] [1, 16, 64] [1, 1, 1] : memref<4x16x64xf32> to memref<16x64xf32, strided<[64, 1], offset: ?>>
+    linalg.copy ins(%row : memref<16x64xf32, strided<[64, 1], offset: ?>>) outs(%scratch : memref<16x64xf32>)
+    linalg.copy ins(%scratch : memref<16x64xf32>) outs(%row : memref<16x64xf32, strided<[64, 1], offset: ?>>)
+    memref.dealloc %large : memref<256x1024xf32>
+  }
+  return
+}
+
+// -----
+
 // Only entry points are planned: a private function, and a public one that is called, would
 // need their callers to pass an arena.
 // CHECK: kiln.memory_plan = {caller = {arena_bytes = 0 : i64, buffer_bytes = 0 : i64, buffers = 0 : i64, heap_buffers = 0 : i64}}

@@ -1,0 +1,394 @@
+//===- Winograd.cpp - the kiln-winograd pass -------------------------------===//
+//
+// A 3x3, stride-1 convolution as Winograd's minimal filtering F(m x m, 3 x 3) (Lavin and
+// Gray, "Fast Algorithms for Convolutional Neural Networks", 2016): each m x m tile of the
+// output is A^T [(G g G^T) . (B^T d B)] A, where d is the (m + 2) x (m + 2) input patch the
+// tile reads and g the filter. Over channels the elementwise product becomes one matmul per
+// position of the alpha x alpha transformed tile, (tiles x C) times (C x F), with 2.25x
+// (m = 2) or 4x (m = 4) fewer multiply-adds than the direct convolution.
+//
+// The transformed input and the products are alpha^2 / m^2 times the size of the input and
+// the output (4x and 2.25x): streamed through memory they would cost more than the
+// multiply-adds saved. So the rewrite makes its own tasks (an scf.forall over blocks of
+// tile rows), and each task transforms its rows of input into scratch tensors of its own,
+// multiplies them by the transformed filter and transforms the products into its slice of
+// the output, all while they are in cache. The transforms are elementwise linalg.generic ops
+// over (images, tile rows, tile columns, channels) that read strided slices of the input and
+// write strided slices of the output (kiln-vectorize-elementwise makes them vector code along
+// the channels); the products are linalg.matmul ops (kiln-codegen-contractions' register
+// tiles). The filter is transformed once per call, before the tasks.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/Codegen/CpuTarget.h"
+#include "compiler/Codegen/Passes.h"
+#include "compiler/Codegen/TaskFusion.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+namespace kiln {
+#define GEN_PASS_DEF_KILNWINOGRADPASS
+#include "compiler/Codegen/Passes.h.inc"
+} // namespace kiln
+
+using namespace mlir;
+
+namespace {
+
+/// The matrices of F(m x m, 3 x 3), row-major: B^T (alpha x alpha) transforms an input
+/// patch, G (alpha x 3) a filter, A^T (m x alpha) a product back into output pixels.
+struct Scheme {
+  int64_t m = 0;
+  ArrayRef<double> inputT, filterT, outputT;
+  int64_t alpha() const { return m + 2; }
+};
+
+// F(2 x 2, 3 x 3): the interpolation points 0, 1, -1 and infinity.
+constexpr double kF2InputT[] = {1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1};
+constexpr double kF2FilterT[] = {1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1};
+constexpr double kF2OutputT[] = {1, 1, 1, 0, 0, 1, -1, -1};
+
+// F(4 x 4, 3 x 3): the points 0, 1, -1, 2, -2 and infinity.
+constexpr double kF4InputT[] = {4, 0, -5, 0,  1, 0, 0, -4, -4, 1, 1, 0, 0, 4, -4, -1, 1, 0,
+                                0, -2, -1, 2, 1, 0, 0, 2,  -1, -2, 1, 0, 0, 4, 0, -5, 0, 1};
+constexpr double kF4FilterT[] = {1.0 / 4,  0,         0,         -1.0 / 6, -1.0 / 6, -1.0 / 6,
+                                 -1.0 / 6, 1.0 / 6,   -1.0 / 6,  1.0 / 24, 1.0 / 12, 1.0 / 6,
+                                 1.0 / 24, -1.0 / 12, 1.0 / 6,   0,        0,        1};
+constexpr double kF4OutputT[] = {1, 1, 1, 1, 1, 0, 0, 1, -1, 2,  -2, 0,
+                                 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1};
+
+std::optional<Scheme> schemeFor(int64_t m) {
+  if (m == 2)
+    return Scheme{2, kF2InputT, kF2FilterT, kF2OutputT};
+  if (m == 4)
+    return Scheme{4, kF4InputT, kF4FilterT, kF4OutputT};
+  return std::nullopt;
+}
+
+/// One term of a linear combination of same-shaped tensors.
+struct Term {
+  Value tensor;
+  double coefficient;
+};
+
+/// The terms sum_{i,j} left[a][i] * right[b][j] * values[i][j] with a non-zero coefficient,
+/// `values` row-major with `columns` per row, `left` and `right` row-major matrices of
+/// `inner` columns: one element of L X R^T.
+SmallVector<Term> bilinearTerms(ArrayRef<Value> values, int64_t columns, ArrayRef<double> left,
+                                ArrayRef<double> right, int64_t inner, int64_t a, int64_t b) {
+  SmallVector<Term> terms;
+  for (int64_t i = 0; i < inner; ++i)
+    for (int64_t j = 0; j < inner; ++j)
+      if (double coefficient = left[a * inner + i] * right[b * inner + j]; coefficient != 0)
+        terms.push_back({values[i * columns + j], coefficient});
+  return terms;
+}
+
+/// An elementwise linalg.generic computing the sum of `terms` into `init` (added to what
+/// `init` holds when `accumulate`). Coefficients of 1 and -1 are additions and subtractions,
+/// the others fused multiply-adds.
+Value combine(OpBuilder &b, Location loc, ArrayRef<Term> terms, Value init, bool accumulate) {
+  auto type = cast<RankedTensorType>(init.getType());
+  SmallVector<Value> inputs;
+  for (const Term &term : terms)
+    inputs.push_back(term.tensor);
+  SmallVector<AffineMap> maps(inputs.size() + 1,
+                              b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
+  SmallVector<double> coefficients;
+  for (const Term &term : terms)
+    coefficients.push_back(term.coefficient);
+  return b
+      .create<linalg::GenericOp>(
+          loc, type, inputs, init, maps, iterators,
+          [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+            Value sum = accumulate ? args.back() : Value();
+            for (auto [value, coefficient] : llvm::zip(args.drop_back(), coefficients)) {
+              if (coefficient == 1) {
+                sum = sum ? nested.create<arith::AddFOp>(nestedLoc, sum, value) : value;
+              } else if (coefficient == -1) {
+                sum = sum ? nested.create<arith::SubFOp>(nestedLoc, sum, value)
+                          : nested.create<arith::NegFOp>(nestedLoc, value).getResult();
+              } else {
+                Value factor = nested.create<arith::ConstantOp>(
+                    nestedLoc, nested.getF32FloatAttr(static_cast<float>(coefficient)));
+                sum = sum ? nested.create<math::FmaOp>(nestedLoc, value, factor, sum)
+                          : nested.create<arith::MulFOp>(nestedLoc, value, factor).getResult();
+              }
+            }
+            nested.create<linalg::YieldOp>(nestedLoc, sum);
+          })
+      .getResult(0);
+}
+
+/// The shapes of a convolution the rewrite takes: input [N, H + 2, W + 2, C] (padded),
+/// filter [3, 3, C, F], output [N, H, W, F].
+struct ConvShape {
+  int64_t n = 0, h = 0, w = 0, c = 0, f = 0;
+};
+
+/// The shape of `conv` when it is a statically shaped fp32 3x3 convolution with unit strides
+/// and dilations whose output height and width `m` divides, and whose channels are whole
+/// vectors of `lanes` (both transforms are vector code along them): nullopt otherwise.
+std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t m,
+                                        int64_t lanes) {
+  auto isOne = [](int64_t value) { return value == 1; };
+  if (!llvm::all_of(conv.getStrides().getValues<int64_t>(), isOne) ||
+      !llvm::all_of(conv.getDilations().getValues<int64_t>(), isOne))
+    return std::nullopt;
+  for (Value operand : conv->getOperands()) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
+      return std::nullopt;
+  }
+  ArrayRef<int64_t> filter =
+      cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType()).getShape();
+  ArrayRef<int64_t> output = cast<ShapedType>(conv.getDpsInitOperand(0)->get().getType()).getShape();
+  ConvShape shape{output[0], output[1], output[2], filter[2], filter[3]};
+  if (filter[0] != 3 || filter[1] != 3 || shape.h % m != 0 || shape.w % m != 0 ||
+      shape.c % lanes != 0 || shape.f % lanes != 0)
+    return std::nullopt;
+  return shape;
+}
+
+/// A task's block of tiles: `images` images by `tileRows` rows of tiles, each row all the
+/// output's tile columns. As many tiles as `targetTiles` allows (the products' matmuls have
+/// one row per tile), whole rows and whole images, at least one row; the scratch tensors of a
+/// task (transformed input and products) within `scratchBytes`.
+std::pair<int64_t, int64_t> chooseTaskBlock(const ConvShape &shape, const Scheme &scheme,
+                                            int64_t targetTiles, int64_t scratchBytes) {
+  int64_t tileRows = shape.h / scheme.m, tileColumns = shape.w / scheme.m;
+  int64_t bytesPerTile = 4 * scheme.alpha() * scheme.alpha() * (shape.c + shape.f);
+  int64_t limit = std::max<int64_t>(1, std::min(targetTiles, scratchBytes / bytesPerTile));
+  int64_t rows = kiln::largestDivisorAtMost(tileRows, std::max<int64_t>(1, limit / tileColumns));
+  int64_t images = 1;
+  if (rows == tileRows)
+    images = kiln::largestDivisorAtMost(shape.n, std::max<int64_t>(1, limit / (rows * tileColumns)));
+  return {images, rows};
+}
+
+struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
+  using KilnWinogradPassBase::KilnWinogradPassBase;
+
+  void runOnOperation() override {
+    std::optional<Scheme> scheme = schemeFor(tile);
+    if (!scheme) {
+      getOperation().emitError("kiln-winograd: tile must be 2 or 4, not ")
+          << static_cast<int64_t>(tile);
+      return signalPassFailure();
+    }
+    int64_t lanes = kiln::CpuTarget::fromVectorBits(vectorBits).vectorFloats;
+    SmallVector<std::pair<linalg::Conv2DNhwcHwcfOp, ConvShape>> convs;
+    getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
+      if (std::optional<ConvShape> shape = candidateShape(conv, scheme->m, lanes))
+        convs.push_back({conv, *shape});
+    });
+    IRRewriter rewriter(&getContext());
+    for (auto [conv, shape] : convs)
+      rewrite(rewriter, conv, shape, *scheme);
+  }
+
+  /// The transformed filter [alpha^2, C, F], one [C, F] matrix per position of the
+  /// alpha x alpha tile: one generic over (position, c, f) for all positions (one nest, one set of tasks), which
+  /// reads each tap's coefficient for its position from a constant vector. Its fused
+  /// multiply-adds by zero cost nothing that counts: the filter is small next to the
+  /// activations the tasks transform.
+  Value transformFilter(OpBuilder &b, Location loc, Value filter,
+                                     const ConvShape &shape, const Scheme &scheme) {
+    MLIRContext *ctx = b.getContext();
+    int64_t positions = scheme.alpha() * scheme.alpha();
+    auto tapType = RankedTensorType::get({shape.c, shape.f}, b.getF32Type());
+    auto coefficientType = RankedTensorType::get({positions}, b.getF32Type());
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    AffineMap tapMap = AffineMap::get(3, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2)}, ctx);
+    AffineMap coefficientMap = AffineMap::get(3, 0, {b.getAffineDimExpr(0)}, ctx);
+    for (int64_t i = 0; i < 3; ++i)
+      for (int64_t j = 0; j < 3; ++j) {
+        inputs.push_back(b.create<tensor::ExtractSliceOp>(
+            loc, tapType, filter, getAsIndexOpFoldResult(ctx, {i, j, 0, 0}),
+            getAsIndexOpFoldResult(ctx, {1, 1, shape.c, shape.f}),
+            getAsIndexOpFoldResult(ctx, {1, 1, 1, 1})));
+        maps.push_back(tapMap);
+      }
+    for (int64_t i = 0; i < 3; ++i)
+      for (int64_t j = 0; j < 3; ++j) {
+        SmallVector<float> coefficients;
+        for (int64_t a = 0; a < scheme.alpha(); ++a)
+          for (int64_t c = 0; c < scheme.alpha(); ++c)
+            coefficients.push_back(scheme.filterT[a * 3 + i] * scheme.filterT[c * 3 + j]);
+        inputs.push_back(b.create<arith::ConstantOp>(
+            loc, DenseElementsAttr::get(coefficientType, ArrayRef<float>(coefficients))));
+        maps.push_back(coefficientMap);
+      }
+    maps.push_back(b.getMultiDimIdentityMap(3));
+    Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{positions, shape.c, shape.f},
+                                           b.getF32Type());
+    SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
+    Value transformed =
+        b.create<linalg::GenericOp>(
+             loc, init.getType(), inputs, init, maps, iterators,
+             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+               Value sum;
+               for (int64_t k = 0; k < 9; ++k) {
+                 Value term = nested.create<arith::MulFOp>(nestedLoc, args[k], args[9 + k]);
+                 sum = sum ? nested.create<arith::AddFOp>(nestedLoc, sum, term).getResult()
+                           : term;
+               }
+               nested.create<linalg::YieldOp>(nestedLoc, sum);
+             })
+            .getResult(0);
+    return transformed;
+  }
+
+  void rewrite(IRRewriter &rewriter, linalg::Conv2DNhwcHwcfOp conv, const ConvShape &shape,
+               const Scheme &scheme) {
+    Location loc = conv.getLoc();
+    MLIRContext *ctx = &getContext();
+    Type f32 = rewriter.getF32Type();
+    int64_t m = scheme.m, alpha = scheme.alpha();
+    auto [images, tileRows] = chooseTaskBlock(shape, scheme, taskTiles, scratchBytes);
+    int64_t tileColumns = shape.w / m, tiles = images * tileRows * tileColumns;
+    Value input = conv.getDpsInputOperand(0)->get();
+    rewriter.setInsertionPoint(conv);
+    Value filter =
+        transformFilter(rewriter, loc, conv.getDpsInputOperand(1)->get(), shape, scheme);
+
+    auto forall = rewriter.create<scf::ForallOp>(
+        loc, getAsIndexOpFoldResult(ctx, {0, 0}),
+        getAsIndexOpFoldResult(ctx, {shape.n, shape.h / m}),
+        getAsIndexOpFoldResult(ctx, {images, tileRows}), conv.getDpsInits(), std::nullopt);
+    rewriter.setInsertionPointToStart(forall.getBody());
+    Value image = forall.getInductionVars()[0];
+    OpFoldResult row = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, rewriter.getAffineDimExpr(0) * m, {forall.getInductionVars()[1]});
+    auto plus = [&](OpFoldResult value, int64_t offset) {
+      return affine::makeComposedFoldedAffineApply(
+          rewriter, loc, rewriter.getAffineDimExpr(0) + offset, {value});
+    };
+    auto index = [&](int64_t value) -> OpFoldResult { return rewriter.getIndexAttr(value); };
+
+    // The task's input patches: position (i, j) of every tile, a strided slice of the input.
+    SmallVector<OpFoldResult> blockSizes = {index(images), index(tileRows), index(tileColumns),
+                                            index(shape.c)};
+    SmallVector<OpFoldResult> tileStrides = {index(1), index(m), index(m), index(1)};
+    SmallVector<Value> patches;
+    for (int64_t i = 0; i < alpha; ++i)
+      for (int64_t j = 0; j < alpha; ++j)
+        patches.push_back(rewriter.create<tensor::ExtractSliceOp>(
+            loc, input, SmallVector<OpFoldResult>{image, plus(row, i), index(j), index(0)},
+            blockSizes, tileStrides));
+
+    // The transformed input [alpha^2, images, rows, columns, C], position by position, each
+    // written in place into its slice.
+    int64_t positions = alpha * alpha;
+    auto stackedType = [&](int64_t channels) {
+      return RankedTensorType::get({positions, images, tileRows, tileColumns, channels}, f32);
+    };
+    auto positionOf = [&](Value stacked, OpFoldResult position) {
+      auto type = cast<RankedTensorType>(stacked.getType());
+      SmallVector<OpFoldResult> offsets(type.getRank(), index(0)), sizes, strides;
+      offsets[0] = position;
+      for (int64_t size : type.getShape().drop_front())
+        sizes.push_back(index(size));
+      sizes.insert(sizes.begin(), index(1));
+      strides.assign(type.getRank(), index(1));
+      return std::make_tuple(offsets, sizes, strides);
+    };
+    Value transformed =
+        rewriter.create<tensor::EmptyOp>(loc, stackedType(shape.c).getShape(), f32);
+    for (int64_t a = 0; a < alpha; ++a)
+      for (int64_t b = 0; b < alpha; ++b) {
+        auto [offsets, sizes, strides] = positionOf(transformed, index(a * alpha + b));
+        Value slot = rewriter.create<tensor::ExtractSliceOp>(
+            loc, RankedTensorType::get({images, tileRows, tileColumns, shape.c}, f32),
+            transformed, offsets, sizes, strides);
+        Value sum = combine(rewriter, loc,
+                            bilinearTerms(patches, alpha, scheme.inputT, scheme.inputT, alpha, a, b),
+                            slot, /*accumulate=*/false);
+        transformed = rewriter.create<tensor::InsertSliceOp>(loc, sum, transformed, offsets, sizes,
+                                                             strides);
+      }
+
+    // The products [alpha^2, tiles, F]: one matmul per position, in a loop (one register-tiled
+    // nest for all positions, not alpha^2 of them).
+    SmallVector<ReassociationIndices> tilesTogether = {{0}, {1, 2, 3}, {4}};
+    Value rows = rewriter.create<tensor::CollapseShapeOp>(loc, transformed, tilesTogether);
+    Value productsInit = rewriter.create<tensor::EmptyOp>(
+        loc, ArrayRef<int64_t>{positions, tiles, shape.f}, f32);
+    Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
+    auto constantIndex = [&](int64_t value) {
+      return rewriter.create<arith::ConstantIndexOp>(loc, value);
+    };
+    auto loop = rewriter.create<scf::ForOp>(
+        loc, constantIndex(0), constantIndex(positions), constantIndex(1),
+        ValueRange{productsInit},
+        [&](OpBuilder &b, Location nestedLoc, Value position, ValueRange iterArgs) {
+          auto matrix = [&](Value stacked) {
+            auto type = cast<RankedTensorType>(stacked.getType());
+            auto [offsets, sizes, strides] = positionOf(stacked, position);
+            return b.create<tensor::ExtractSliceOp>(
+                nestedLoc, RankedTensorType::get(type.getShape().drop_front(), f32), stacked,
+                offsets, sizes, strides);
+          };
+          Value start =
+              b.create<linalg::FillOp>(nestedLoc, zero, matrix(iterArgs[0]).getResult())
+                  .getResult(0);
+          Value product = b.create<linalg::MatmulOp>(nestedLoc, start.getType(),
+                                                     ValueRange{matrix(rows), matrix(filter)},
+                                                     start)
+                              .getResult(0);
+          auto [offsets, sizes, strides] = positionOf(iterArgs[0], position);
+          Value updated = b.create<tensor::InsertSliceOp>(nestedLoc, product, iterArgs[0],
+                                                          offsets, sizes, strides);
+          b.create<scf::YieldOp>(nestedLoc, updated);
+        });
+    Value stackedProducts = rewriter.create<tensor::ExpandShapeOp>(
+        loc, stackedType(shape.f), loop.getResult(0), tilesTogether);
+    SmallVector<Value> products;
+    for (int64_t position = 0; position < positions; ++position) {
+      auto [offsets, sizes, strides] = positionOf(stackedProducts, index(position));
+      products.push_back(rewriter.create<tensor::ExtractSliceOp>(
+          loc, RankedTensorType::get({images, tileRows, tileColumns, shape.f}, f32),
+          stackedProducts, offsets, sizes, strides));
+    }
+
+    // The task's rows of the output, starting from the convolution's init (computed here when
+    // it is a fill or broadcast), each output position (a, b) of the tiles added in place.
+    Value sharedOutput = forall.getRegionIterArgs().front();
+    SmallVector<OpFoldResult> outputOffsets = {image, row, index(0), index(0)};
+    SmallVector<OpFoldResult> outputSizes = {index(images), index(tileRows * m),
+                                             index(shape.w), index(shape.f)};
+    SmallVector<OpFoldResult> unitStrides(4, index(1));
+    auto slice = rewriter.create<tensor::ExtractSliceOp>(loc, sharedOutput, outputOffsets,
+                                                         outputSizes, unitStrides);
+    Value output = kiln::computeOutputStartInTask(rewriter, forall, slice);
+    rewriter.setInsertionPointAfterValue(output);
+    SmallVector<OpFoldResult> positionSizes = {index(images), index(tileRows),
+                                               index(tileColumns), index(shape.f)};
+    for (int64_t a = 0; a < m; ++a)
+      for (int64_t b = 0; b < m; ++b) {
+        SmallVector<OpFoldResult> offsets = {index(0), index(a), index(b), index(0)};
+        Value pixels = rewriter.create<tensor::ExtractSliceOp>(loc, output, offsets,
+                                                               positionSizes, tileStrides);
+        Value sum = combine(
+            rewriter, loc,
+            bilinearTerms(products, alpha, scheme.outputT, scheme.outputT, alpha, a, b), pixels,
+            /*accumulate=*/true);
+        output = rewriter.create<tensor::InsertSliceOp>(loc, sum, output, offsets,
+                                                        positionSizes, tileStrides);
+      }
+    rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+    rewriter.create<tensor::ParallelInsertSliceOp>(loc, output, sharedOutput, outputOffsets,
+                                                   outputSizes, unitStrides);
+    rewriter.replaceOp(conv, forall.getResults());
+    kiln::fuseElementwiseConsumer(rewriter, forall);
+  }
+};
+
+} // namespace

@@ -1,0 +1,98 @@
+// kiln-winograd: a 3x3 stride-1 convolution becomes Winograd F(m x m, 3 x 3): the filter
+// transformed once by one generic over (position, c, f), then tasks over blocks of tile rows
+// that transform their input patches, multiply them by the transformed filter (one matmul in a
+// loop over the (m + 2)^2 positions) and add the transformed products into their rows of the
+// output. The bias broadcast the output starts from and the ReLU after it run in the tasks.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{vector-bits=512}))' | FileCheck %s
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{vector-bits=512 tile=4}))' | FileCheck %s --check-prefix=F4
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{vector-bits=512 task-tiles=16}))' | FileCheck %s --check-prefix=SMALL
+// RUN: not kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{tile=3}))' 2>&1 | FileCheck %s --check-prefix=BAD
+
+// BAD: kiln-winograd: tile must be 2 or 4, not 3
+
+// CHECK-LABEL: func @bias_relu
+// The filter: 16 positions x C x F, each tap's coefficients a constant vector over positions.
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]{{.*}}outs(%{{.*}} : tensor<16x16x32xf32>)
+// 2 images x 4 x 4 tiles of 2 x 2 pixels: 32 tiles, one task (64 tiles at most).
+// CHECK: scf.forall (%[[N:.*]], %[[T:.*]]) = (0, 0) to (2, 4) step (2, 4) shared_outs(%[[Y:.*]] = %{{.*}})
+// The patches: strided slices of the input, one per position of the 4 x 4 input tile.
+// CHECK-COUNT-16: tensor.extract_slice %arg0[%[[N]], %{{.*}}, {{[0-3]}}, 0] [2, 4, 4, 16] [1, 2, 2, 1]
+// Each position of the transformed input: at most 4 patches added or subtracted (B^T d B).
+// CHECK: linalg.generic
+// CHECK-NOT: math.fma
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0, 0] [1, 2, 4, 4, 16] [1, 1, 1, 1, 1] : tensor<2x4x4x16xf32> into tensor<16x2x4x4x16xf32>
+// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4]] : tensor<16x2x4x4x16xf32> into tensor<16x32x16xf32>
+// CHECK: scf.for %[[P:.*]] = %c0 to %c16 step %c1
+// CHECK: linalg.fill
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x16xf32>, tensor<16x32xf32>) outs(%{{.*}} : tensor<32x32xf32>)
+// The bias broadcast, for the task's rows, then the four output pixels of each tile (A^T M A)
+// added to it in place.
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice %[[Y]][%[[N]], %{{.*}}, 0, 0] [2, 8, 8, 32] [1, 1, 1, 1]
+// CHECK: %[[START:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<32xf32>) outs(%[[ROWS]] : tensor<2x8x8x32xf32>)
+// CHECK: tensor.extract_slice %[[START]][0, 0, 0, 0] [2, 4, 4, 32] [1, 2, 2, 1]
+// CHECK: linalg.generic
+// CHECK-COUNT-3: tensor.insert_slice %{{.*}} into %{{.*}}[0, {{[01]}}, {{[01]}}, 0] [2, 4, 4, 32] [1, 2, 2, 1]
+// CHECK: %[[LAST:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1, 0] [2, 4, 4, 32] [1, 2, 2, 1]
+// The ReLU, on the task's rows.
+// CHECK: %[[RELU:.*]] = linalg.generic {{.*}} outs(%[[LAST]] : tensor<2x8x8x32xf32>)
+// CHECK: arith.maximumf
+// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice %[[RELU]] into %[[Y]][%[[N]], %{{.*}}, 0, 0] [2, 8, 8, 32] [1, 1, 1, 1]
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: arith.maximumf
+// CHECK: return
+
+// F(4 x 4, 3 x 3): 36 positions, 6 x 6 patches, 2 x 2 tiles of 4 x 4 pixels per image.
+// F4-LABEL: func @bias_relu
+// F4: outs(%{{.*}} : tensor<36x16x32xf32>)
+// F4: scf.forall ({{.*}}) = (0, 0) to (2, 2) step (2, 2)
+// F4-COUNT-36: tensor.extract_slice %arg0[{{.*}}] [2, 2, 2, 16] [1, 4, 4, 1]
+// F4: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x16xf32>, tensor<16x32xf32>)
+
+// At most 16 tiles per task: 4 tile rows of 4 tiles in one image, 2 tasks.
+// SMALL-LABEL: func @bias_relu
+// SMALL: scf.forall ({{.*}}) = (0, 0) to (2, 4) step (1, 4)
+// SMALL: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x16xf32>, tensor<16x32xf32>)
+#bias = affine_map<(n, h, w, f) -> (f)>
+#id = affine_map<(n, h, w, f) -> (n, h, w, f)>
+func.func @bias_relu(%in: tensor<2x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %b: tensor<32xf32>) -> tensor<2x8x8x32xf32> {
+  %e = tensor.empty() : tensor<2x8x8x32xf32>
+  %init = linalg.generic {indexing_maps = [#bias, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<32xf32>) outs(%e : tensor<2x8x8x32xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    linalg.yield %x : f32
+  } -> tensor<2x8x8x32xf32>
+  %c = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<2x10x10x16xf32>, tensor<3x3x16x32xf32>) outs(%init : tensor<2x8x8x32xf32>) -> tensor<2x8x8x32xf32>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<2x8x8x32xf32>) outs(%e : tensor<2x8x8x32xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %z = arith.constant 0.0 : f32
+    %m = arith.maximumf %x, %z : f32
+    linalg.yield %m : f32
+  } -> tensor<2x8x8x32xf32>
+  return %r : tensor<2x8x8x32xf32>
+}
+
+// -----
+
+// Left as they are: a stride-2 convolution, an output height that 2 does not divide (7), a
+// 1x1 filter, and input channels that are not whole vectors (3).
+// CHECK-LABEL: func @not_taken
+// CHECK-COUNT-4: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: scf.forall
+func.func @not_taken(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>, %w1: tensor<1x1x16x16xf32>,
+                     %in3: tensor<1x10x10x3xf32>, %w3: tensor<3x3x3x16xf32>)
+    -> (tensor<1x4x4x16xf32>, tensor<1x7x7x16xf32>, tensor<1x9x9x16xf32>, tensor<1x8x8x16xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e4 = tensor.empty() : tensor<1x4x4x16xf32>
+  %o4 = linalg.fill ins(%z : f32) outs(%e4 : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
+  %s2 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %w : tensor<1x9x9x16xf32>, tensor<3x3x16x16xf32>) outs(%o4 : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
+  %e7 = tensor.empty() : tensor<1x7x7x16xf32>
+  %o7 = linalg.fill ins(%z : f32) outs(%e7 : tensor<1x7x7x16xf32>) -> tensor<1x7x7x16xf32>
+  %odd = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : tensor<1x9x9x16xf32>, tensor<3x3x16x16xf32>) outs(%o7 : tensor<1x7x7x16xf32>) -> tensor<1x7x7x16xf32>
+  %e9 = tensor.empty() : tensor<1x9x9x16xf32>
+  %o9 = linalg.fill ins(%z : f32) outs(%e9 : tensor<1x9x9x16xf32>) -> tensor<1x9x9x16xf32>
+  %pw = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w1 : tensor<1x9x9x16xf32>, tensor<1x1x16x16xf32>) outs(%o9 : tensor<1x9x9x16xf32>) -> tensor<1x9x9x16xf32>
+  %e8 = tensor.empty() : tensor<1x8x8x16xf32>
+  %o8 = linalg.fill ins(%z : f32) outs(%e8 : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  %rgb = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in3, %w3 : tensor<1x10x10x3xf32>, tensor<3x3x3x16xf32>) outs(%o8 : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
+  return %s2, %odd, %pw, %rgb : tensor<1x4x4x16xf32>, tensor<1x7x7x16xf32>, tensor<1x9x9x16xf32>, tensor<1x8x8x16xf32>
+}
