@@ -29,6 +29,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 namespace kiln {
@@ -133,8 +135,8 @@ struct ConvShape {
 };
 
 /// The shape of `conv` when it is a statically shaped fp32 3x3 convolution with unit strides
-/// and dilations whose output height and width `m` divides, and whose channels are whole
-/// vectors of `lanes` (both transforms are vector code along them): nullopt otherwise.
+/// and dilations whose channels are whole vectors of `lanes` (both transforms are vector code
+/// along them): nullopt otherwise.
 std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t m,
                                         int64_t lanes) {
   auto isOne = [](int64_t value) { return value == 1; };
@@ -150,8 +152,7 @@ std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t m
       cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType()).getShape();
   ArrayRef<int64_t> output = cast<ShapedType>(conv.getDpsInitOperand(0)->get().getType()).getShape();
   ConvShape shape{output[0], output[1], output[2], filter[2], filter[3]};
-  if (filter[0] != 3 || filter[1] != 3 || shape.h % m != 0 || shape.w % m != 0 ||
-      shape.c % lanes != 0 || shape.f % lanes != 0)
+  if (filter[0] != 3 || filter[1] != 3 || shape.c % lanes != 0 || shape.f % lanes != 0)
     return std::nullopt;
   return shape;
 }
@@ -246,23 +247,41 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     return transformed;
   }
 
-  void rewrite(IRRewriter &rewriter, linalg::Conv2DNhwcHwcfOp conv, const ConvShape &shape,
+  /// `conv` as Winograd tasks. An output whose height or width `m` does not divide (ResNet-50's
+  /// 7 x 7 layer 4) is computed whole tiles wide, from an input padded with zeros at the
+  /// bottom and right, into a tensor of its own; the convolution's result is its top-left
+  /// part added to the convolution's init (nothing added to a zero fill).
+  void rewrite(IRRewriter &rewriter, linalg::Conv2DNhwcHwcfOp conv, const ConvShape &real,
                const Scheme &scheme) {
     Location loc = conv.getLoc();
     MLIRContext *ctx = &getContext();
     Type f32 = rewriter.getF32Type();
     int64_t m = scheme.m, alpha = scheme.alpha();
+    ConvShape shape = real;
+    shape.h = llvm::divideCeil(real.h, m) * m;
+    shape.w = llvm::divideCeil(real.w, m) * m;
+    bool padded = shape.h != real.h || shape.w != real.w;
     auto [images, tileRows] = chooseTaskBlock(shape, scheme, taskTiles, scratchBytes);
     int64_t tileColumns = shape.w / m, tiles = images * tileRows * tileColumns;
     Value input = conv.getDpsInputOperand(0)->get();
+    Value init = conv.getDpsInitOperand(0)->get();
     rewriter.setInsertionPoint(conv);
+    Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
+    Value outputInit = init;
+    if (padded) {
+      auto paddedInput =
+          RankedTensorType::get({shape.n, shape.h + 2, shape.w + 2, shape.c}, f32);
+      input = tensor::createPadHighOp(paddedInput, input, zero, /*nofold=*/false, loc, rewriter);
+      outputInit = rewriter.create<tensor::EmptyOp>(
+          loc, ArrayRef<int64_t>{shape.n, shape.h, shape.w, shape.f}, f32);
+    }
     Value filter =
         transformFilter(rewriter, loc, conv.getDpsInputOperand(1)->get(), shape, scheme);
 
     auto forall = rewriter.create<scf::ForallOp>(
         loc, getAsIndexOpFoldResult(ctx, {0, 0}),
         getAsIndexOpFoldResult(ctx, {shape.n, shape.h / m}),
-        getAsIndexOpFoldResult(ctx, {images, tileRows}), conv.getDpsInits(), std::nullopt);
+        getAsIndexOpFoldResult(ctx, {images, tileRows}), ValueRange{outputInit}, std::nullopt);
     rewriter.setInsertionPointToStart(forall.getBody());
     Value image = forall.getInductionVars()[0];
     OpFoldResult row = affine::makeComposedFoldedAffineApply(
@@ -321,7 +340,6 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     Value rows = rewriter.create<tensor::CollapseShapeOp>(loc, transformed, tilesTogether);
     Value productsInit = rewriter.create<tensor::EmptyOp>(
         loc, ArrayRef<int64_t>{positions, tiles, shape.f}, f32);
-    Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
     auto constantIndex = [&](int64_t value) {
       return rewriter.create<arith::ConstantIndexOp>(loc, value);
     };
@@ -379,15 +397,27 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         Value sum = combine(
             rewriter, loc,
             bilinearTerms(products, alpha, scheme.outputT, scheme.outputT, alpha, a, b), pixels,
-            /*accumulate=*/true);
+            /*accumulate=*/!padded);
         output = rewriter.create<tensor::InsertSliceOp>(loc, sum, output, offsets,
                                                         positionSizes, tileStrides);
       }
     rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
     rewriter.create<tensor::ParallelInsertSliceOp>(loc, output, sharedOutput, outputOffsets,
                                                    outputSizes, unitStrides);
-    rewriter.replaceOp(conv, forall.getResults());
-    kiln::fuseElementwiseConsumer(rewriter, forall);
+    if (!padded) {
+      rewriter.replaceOp(conv, forall.getResults());
+      kiln::fuseElementwiseConsumer(rewriter, forall);
+      return;
+    }
+    rewriter.setInsertionPoint(conv);
+    Value result = rewriter.create<tensor::ExtractSliceOp>(
+        loc, forall.getResult(0), getAsIndexOpFoldResult(ctx, {0, 0, 0, 0}),
+        getAsIndexOpFoldResult(ctx, {real.n, real.h, real.w, real.f}),
+        getAsIndexOpFoldResult(ctx, {1, 1, 1, 1}));
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    if (!fill || !matchPattern(fill.value(), m_AnyZeroFloat()))
+      result = combine(rewriter, loc, {{result, 1.0}}, init, /*accumulate=*/true);
+    rewriter.replaceOp(conv, result);
   }
 };
 
