@@ -56,8 +56,10 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
   let summary = "Rewrites 3x3 stride-1 convolutions as Winograd F(m x m, 3 x 3) tasks";
   let description = [{
     On tensors, before `kiln-parallelize`. Every statically shaped fp32
-    `linalg.conv_2d_nhwc_hwcf` with a 3x3 filter, unit strides and dilations, an output
-    height and width that `tile` (m) divides and input and output channels in whole vectors
+    `linalg.conv_2d_nhwc_hwcf` with a 3x3 filter, unit strides and dilations, and input and
+    output channels in whole vectors
+    (and a transformed filter of at most `filter-bytes`; an output that m does not divide is
+    computed whole tiles wide from a zero-padded input and cropped)
     becomes: the filter transformed once (G g G^T, one [C, F] tensor per position of the
     (m + 2) x (m + 2) tile), and an `scf.forall` of tasks, each a block of tile rows
     (`task-tiles` tiles at most, whole rows and whole images, its scratch within
@@ -75,6 +77,9 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
            "Tiles per task at most (the rows of its matmuls)">,
     Option<"scratchBytes", "scratch-bytes", "int64_t", /*default=*/"393216",
            "Bytes of a task's transformed input and products at most">,
+    Option<"filterBytes", "filter-bytes", "int64_t", /*default=*/"4194304",
+           "Leave convolutions whose transformed filter (which every task reads) is larger "
+           "direct">,
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
            "Vector register width in bits (256: AVX2, 512: AVX-512); 0 reads the host CPU">
   ];

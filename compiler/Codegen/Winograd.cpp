@@ -185,8 +185,13 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     }
     int64_t lanes = kiln::CpuTarget::fromVectorBits(vectorBits).vectorFloats;
     SmallVector<std::pair<linalg::Conv2DNhwcHwcfOp, ConvShape>> convs;
+    // Every task reads the whole transformed filter: one larger than `filter-bytes` no longer
+    // stays in cache from task to task (ResNet-50's layer 4, 512 x 512 channels, 16 MB:
+    // 65 GFLOP/s against 217 for the direct convolution).
+    int64_t positions = scheme->alpha() * scheme->alpha();
     getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
-      if (std::optional<ConvShape> shape = candidateShape(conv, scheme->m, lanes))
+      std::optional<ConvShape> shape = candidateShape(conv, scheme->m, lanes);
+      if (shape && 4 * positions * shape->c * shape->f <= filterBytes)
         convs.push_back({conv, *shape});
     });
     IRRewriter rewriter(&getContext());
