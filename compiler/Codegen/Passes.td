@@ -56,19 +56,20 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
   let summary = "Rewrites 3x3 stride-1 convolutions as Winograd F(m x m, 3 x 3) tasks";
   let description = [{
     On tensors, before `kiln-parallelize`. Every statically shaped fp32
-    `linalg.conv_2d_nhwc_hwcf` with a 3x3 filter, unit strides and dilations, and input and
-    output channels in whole vectors
-    (and a transformed filter of at most `filter-bytes`; an output that m does not divide is
-    computed whole tiles wide from a zero-padded input and cropped)
-    becomes: the filter transformed once (G g G^T, one [C, F] tensor per position of the
-    (m + 2) x (m + 2) tile), and an `scf.forall` of tasks, each a block of tile rows
-    (`task-tiles` tiles at most, whole rows and whole images, its scratch within
-    `scratch-bytes`) that transforms its input patches (B^T d B, elementwise generics over
-    strided slices of the input), multiplies them by the transformed filter (one
-    `linalg.matmul` per position) and adds the transformed products (A^T M A) to its rows of
-    the output. The fill or broadcast the convolution's output starts from, and an elementwise
-    op that is the only user of its result (a ReLU, a residual add), are computed by the tasks
-    on their own rows, as `kiln-parallelize` does for the tasks it makes.
+    `linalg.conv_2d_nhwc_hwcf` with a 3x3 filter, unit strides and dilations, input and
+    output channels in whole vectors, a transformed filter of at most `filter-bytes` and at
+    least `min-multiply-adds` becomes: the filter transformed once (G g G^T,
+    [(m + 2)^2, C, F], one generic), and an
+    `scf.forall` of tasks, each a block of tile rows (`task-tiles` tiles at most, whole rows
+    and whole images, its scratch within `scratch-bytes`, smaller while there are fewer than
+    `min-tasks` tasks) that transforms its input patches
+    (B^T d B, elementwise generics over strided slices of the input), multiplies them by the
+    transformed filter (one `linalg.matmul` in an `scf.for` over the positions) and adds the
+    transformed products (A^T M A) to its rows of the output. An output that m does not
+    divide is computed whole tiles wide from a zero-padded input, then cropped and added to
+    the convolution's init. Otherwise the fill or broadcast the output starts from, and an
+    elementwise op that is the only user of the result (a ReLU, a residual add), are computed
+    by the tasks on their own rows, as `kiln-parallelize` does for the tasks it makes.
   }];
   let options = [
     Option<"tile", "tile", "int64_t", /*default=*/"2",
@@ -77,6 +78,10 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
            "Tiles per task at most (the rows of its matmuls)">,
     Option<"scratchBytes", "scratch-bytes", "int64_t", /*default=*/"393216",
            "Bytes of a task's transformed input and products at most">,
+    Option<"minTasks", "min-tasks", "int64_t", /*default=*/"8",
+           "Make blocks smaller while there are fewer tasks than this">,
+    Option<"minMultiplyAdds", "min-multiply-adds", "int64_t", /*default=*/"8388608",
+           "Leave convolutions with fewer multiply-adds (N H W C F 9) direct">,
     Option<"filterBytes", "filter-bytes", "int64_t", /*default=*/"4194304",
            "Leave convolutions whose transformed filter (which every task reads) is larger "
            "direct">,

@@ -160,9 +160,12 @@ std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t m
 /// A task's block of tiles: `images` images by `tileRows` rows of tiles, each row all the
 /// output's tile columns. As many tiles as `targetTiles` allows (the products' matmuls have
 /// one row per tile), whole rows and whole images, at least one row; the scratch tensors of a
-/// task (transformed input and products) within `scratchBytes`.
+/// task (transformed input and products) within `scratchBytes`; and smaller blocks while
+/// that makes fewer than `minTasks` tasks (a batch-1 ResNet-20's 8 x 8 layer was one task,
+/// for one thread).
 std::pair<int64_t, int64_t> chooseTaskBlock(const ConvShape &shape, const Scheme &scheme,
-                                            int64_t targetTiles, int64_t scratchBytes) {
+                                            int64_t targetTiles, int64_t scratchBytes,
+                                            int64_t minTasks) {
   int64_t tileRows = shape.h / scheme.m, tileColumns = shape.w / scheme.m;
   int64_t bytesPerTile = 4 * scheme.alpha() * scheme.alpha() * (shape.c + shape.f);
   int64_t limit = std::max<int64_t>(1, std::min(targetTiles, scratchBytes / bytesPerTile));
@@ -170,6 +173,11 @@ std::pair<int64_t, int64_t> chooseTaskBlock(const ConvShape &shape, const Scheme
   int64_t images = 1;
   if (rows == tileRows)
     images = kiln::largestDivisorAtMost(shape.n, std::max<int64_t>(1, limit / (rows * tileColumns)));
+  auto tasks = [&] { return (shape.n / images) * (tileRows / rows); };
+  while (tasks() < minTasks && images > 1)
+    images = kiln::largestDivisorAtMost(shape.n, images - 1);
+  while (tasks() < minTasks && rows > 1)
+    rows = kiln::largestDivisorAtMost(tileRows, rows - 1);
   return {images, rows};
 }
 
@@ -187,11 +195,14 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     SmallVector<std::pair<linalg::Conv2DNhwcHwcfOp, ConvShape>> convs;
     // Every task reads the whole transformed filter: one larger than `filter-bytes` no longer
     // stays in cache from task to task (ResNet-50's layer 4, 512 x 512 channels, 16 MB:
-    // 65 GFLOP/s against 217 for the direct convolution).
+    // 65 GFLOP/s against 217 for the direct convolution). Below `min-multiply-adds` the
+    // transforms and the tasks' setup cost more than they save (a batch-1 ResNet-20, 2.4 M
+    // per convolution: 0.52 ms a forward against 0.45 direct).
     int64_t positions = scheme->alpha() * scheme->alpha();
     getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
       std::optional<ConvShape> shape = candidateShape(conv, scheme->m, lanes);
-      if (shape && 4 * positions * shape->c * shape->f <= filterBytes)
+      if (shape && 4 * positions * shape->c * shape->f <= filterBytes &&
+          shape->n * shape->h * shape->w * shape->c * shape->f * 9 >= minMultiplyAdds)
         convs.push_back({conv, *shape});
     });
     IRRewriter rewriter(&getContext());
@@ -266,13 +277,19 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     shape.h = llvm::divideCeil(real.h, m) * m;
     shape.w = llvm::divideCeil(real.w, m) * m;
     bool padded = shape.h != real.h || shape.w != real.w;
-    auto [images, tileRows] = chooseTaskBlock(shape, scheme, taskTiles, scratchBytes);
+    auto [images, tileRows] =
+        chooseTaskBlock(shape, scheme, taskTiles, scratchBytes, minTasks);
     int64_t tileColumns = shape.w / m, tiles = images * tileRows * tileColumns;
     Value input = conv.getDpsInputOperand(0)->get();
     Value init = conv.getDpsInitOperand(0)->get();
     rewriter.setInsertionPoint(conv);
     Value zero = rewriter.create<arith::ConstantOp>(loc, rewriter.getF32FloatAttr(0));
-    Value outputInit = init;
+    // A zero start is not written: the tasks' output transforms write every pixel (a fill
+    // of each task's rows first, turned into memset, was 4 % of a ResNet-20 training step).
+    auto fill = init.getDefiningOp<linalg::FillOp>();
+    bool startsAtZero = fill && matchPattern(fill.value(), m_AnyZeroFloat());
+    bool accumulate = !padded && !startsAtZero;
+    Value outputInit = startsAtZero ? fill.getDpsInitOperand(0)->get() : init;
     if (padded) {
       auto paddedInput =
           RankedTensorType::get({shape.n, shape.h + 2, shape.w + 2, shape.c}, f32);
@@ -390,7 +407,8 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     SmallVector<OpFoldResult> unitStrides(4, index(1));
     auto slice = rewriter.create<tensor::ExtractSliceOp>(loc, sharedOutput, outputOffsets,
                                                          outputSizes, unitStrides);
-    Value output = kiln::computeOutputStartInTask(rewriter, forall, slice);
+    Value output = accumulate ? kiln::computeOutputStartInTask(rewriter, forall, slice)
+                              : slice.getResult();
     rewriter.setInsertionPointAfterValue(output);
     SmallVector<OpFoldResult> positionSizes = {index(images), index(tileRows),
                                                index(tileColumns), index(shape.f)};
@@ -402,7 +420,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         Value sum = combine(
             rewriter, loc,
             bilinearTerms(products, alpha, scheme.outputT, scheme.outputT, alpha, a, b), pixels,
-            /*accumulate=*/!padded);
+            accumulate);
         output = rewriter.create<tensor::InsertSliceOp>(loc, sum, output, offsets,
                                                         positionSizes, tileStrides);
       }
@@ -419,8 +437,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         loc, forall.getResult(0), getAsIndexOpFoldResult(ctx, {0, 0, 0, 0}),
         getAsIndexOpFoldResult(ctx, {real.n, real.h, real.w, real.f}),
         getAsIndexOpFoldResult(ctx, {1, 1, 1, 1}));
-    auto fill = init.getDefiningOp<linalg::FillOp>();
-    if (!fill || !matchPattern(fill.value(), m_AnyZeroFloat()))
+    if (!startsAtZero)
       result = combine(rewriter, loc, {{result, 1.0}}, init, /*accumulate=*/true);
     rewriter.replaceOp(conv, result);
   }

@@ -3,10 +3,21 @@
 // that transform their input patches, multiply them by the transformed filter (one matmul in a
 // loop over the (m + 2)^2 positions) and add the transformed products into their rows of the
 // output. The bias broadcast the output starts from and the ReLU after it run in the tasks.
-// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{vector-bits=512}))' | FileCheck %s
-// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{vector-bits=512 tile=4}))' | FileCheck %s --check-prefix=F4
-// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{vector-bits=512 task-tiles=16}))' | FileCheck %s --check-prefix=SMALL
-// RUN: not kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{tile=3}))' 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 min-tasks=1}))' | FileCheck %s
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 tile=4 min-tasks=1}))' | FileCheck %s --check-prefix=F4
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 task-tiles=16 min-tasks=1}))' | FileCheck %s --check-prefix=SMALL
+// With the default min-tasks (8), blocks shrink to one tile row: 2 x 4 tasks of 4 tiles.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512}))' | FileCheck %s --check-prefix=TASKS
+// TASKS-LABEL: func @bias_relu
+// TASKS: scf.forall ({{.*}}) in (2, 4)
+// TASKS: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<16x32xf32>)
+// A transformed filter larger than filter-bytes (16 x 16 x 32 floats: 32 KB) stays direct.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 filter-bytes=32767}))' | FileCheck %s --check-prefix=LIMIT
+// LIMIT-LABEL: func @bias_relu
+// LIMIT-NOT: scf.forall
+// LIMIT: linalg.conv_2d_nhwc_hwcf
+// LIMIT-LABEL: func @padded
+// RUN: not kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{tile=3 min-multiply-adds=0}))' 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: kiln-winograd: tile must be 2 or 4, not 3
 
@@ -80,9 +91,9 @@ func.func @bias_relu(%in: tensor<2x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %b:
 // CHECK: %[[INPUT:.*]] = tensor.pad %arg0 low[0, 0, 0, 0] high[0, 1, 1, 0]
 // CHECK: tensor<1x9x9x16xf32> to tensor<1x10x10x16xf32>
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<1x8x8x16xf32>
-// CHECK: %[[TASKS:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[EMPTY]])
+// CHECK: %[[BLOCKS:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[EMPTY]])
 // CHECK: tensor.extract_slice %[[INPUT]]
-// CHECK: %[[RESULT:.*]] = tensor.extract_slice %[[TASKS]][0, 0, 0, 0] [1, 7, 7, 16] [1, 1, 1, 1]
+// CHECK: %[[RESULT:.*]] = tensor.extract_slice %[[BLOCKS]][0, 0, 0, 0] [1, 7, 7, 16] [1, 1, 1, 1]
 // CHECK-NEXT: return %[[RESULT]]
 func.func @padded(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>) -> tensor<1x7x7x16xf32> {
   %z = arith.constant 0.0 : f32
@@ -95,7 +106,11 @@ func.func @padded(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>) -> tenso
 // -----
 
 // Left as they are: a stride-2 convolution, a 1x1 filter, and input channels that are not
-// whole vectors (3).
+// whole vectors (3). With the default min-multiply-adds, a convolution this small as well.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd))' | FileCheck %s --check-prefix=SMALLCONV
+// SMALLCONV-LABEL: func @bias_relu
+// SMALLCONV-NOT: scf.forall
+// SMALLCONV: linalg.conv_2d_nhwc_hwcf
 // CHECK-LABEL: func @not_taken
 // CHECK-COUNT-3: linalg.conv_2d_nhwc_hwcf
 // CHECK-NOT: scf.forall

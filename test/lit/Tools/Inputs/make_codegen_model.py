@@ -50,15 +50,15 @@ def main(out):
     ]
     graph = helper.make_graph(
         nodes, "codegen_block",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 16, 14, 14])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 24])], initializer=params)
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 16, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 24])], initializer=params)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
     checker.check_model(model)
     save(model, os.path.join(out, "model.onnx"))
 
     p = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in params}
-    x = rng.standard_normal((2, 16, 14, 14)).astype(np.float32)
+    x = rng.standard_normal((4, 16, 28, 28)).astype(np.float32)
     r1 = np.maximum(conv(x.astype(np.float64), p["w1"], p["b1"], 1, 1), 0)
     padded = np.pad(r1, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
     p1 = sliding_window_view(padded, (3, 3), axis=(2, 3)).max(axis=(4, 5))
