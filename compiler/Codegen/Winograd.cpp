@@ -15,8 +15,9 @@
 // the output, all while they are in cache. The transforms are elementwise linalg.generic ops
 // over (images, tile rows, tile columns, channels) that read strided slices of the input and
 // write strided slices of the output (kiln-vectorize-elementwise makes them vector code along
-// the channels); the products are linalg.matmul ops (kiln-codegen-contractions' register
-// tiles). The filter is transformed once per call, before the tasks.
+// the channels); the products are one linalg.matmul in a loop over the positions
+// (kiln-codegen-contractions' register tiles). The filter is transformed once per call,
+// before the tasks.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CpuTarget.h"
@@ -137,8 +138,7 @@ struct ConvShape {
 /// The shape of `conv` when it is a statically shaped fp32 3x3 convolution with unit strides
 /// and dilations whose channels are whole vectors of `lanes` (both transforms are vector code
 /// along them): nullopt otherwise.
-std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t m,
-                                        int64_t lanes) {
+std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes) {
   auto isOne = [](int64_t value) { return value == 1; };
   if (!llvm::all_of(conv.getStrides().getValues<int64_t>(), isOne) ||
       !llvm::all_of(conv.getDilations().getValues<int64_t>(), isOne))
@@ -150,7 +150,8 @@ std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t m
   }
   ArrayRef<int64_t> filter =
       cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType()).getShape();
-  ArrayRef<int64_t> output = cast<ShapedType>(conv.getDpsInitOperand(0)->get().getType()).getShape();
+  ArrayRef<int64_t> output =
+      cast<ShapedType>(conv.getDpsInitOperand(0)->get().getType()).getShape();
   ConvShape shape{output[0], output[1], output[2], filter[2], filter[3]};
   if (filter[0] != 3 || filter[1] != 3 || shape.c % lanes != 0 || shape.f % lanes != 0)
     return std::nullopt;
@@ -172,7 +173,8 @@ std::pair<int64_t, int64_t> chooseTaskBlock(const ConvShape &shape, const Scheme
   int64_t rows = kiln::largestDivisorAtMost(tileRows, std::max<int64_t>(1, limit / tileColumns));
   int64_t images = 1;
   if (rows == tileRows)
-    images = kiln::largestDivisorAtMost(shape.n, std::max<int64_t>(1, limit / (rows * tileColumns)));
+    images = kiln::largestDivisorAtMost(shape.n,
+                                        std::max<int64_t>(1, limit / (rows * tileColumns)));
   auto tasks = [&] { return (shape.n / images) * (tileRows / rows); };
   while (tasks() < minTasks && images > 1)
     images = kiln::largestDivisorAtMost(shape.n, images - 1);
@@ -200,7 +202,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     // per convolution: 0.52 ms a forward against 0.45 direct).
     int64_t positions = scheme->alpha() * scheme->alpha();
     getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
-      std::optional<ConvShape> shape = candidateShape(conv, scheme->m, lanes);
+      std::optional<ConvShape> shape = candidateShape(conv, lanes);
       if (shape && 4 * positions * shape->c * shape->f <= filterBytes &&
           shape->n * shape->h * shape->w * shape->c * shape->f * 9 >= minMultiplyAdds)
         convs.push_back({conv, *shape});
@@ -211,12 +213,12 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
   }
 
   /// The transformed filter [alpha^2, C, F], one [C, F] matrix per position of the
-  /// alpha x alpha tile: one generic over (position, c, f) for all positions (one nest, one set of tasks), which
-  /// reads each tap's coefficient for its position from a constant vector. Its fused
-  /// multiply-adds by zero cost nothing that counts: the filter is small next to the
-  /// activations the tasks transform.
-  Value transformFilter(OpBuilder &b, Location loc, Value filter,
-                                     const ConvShape &shape, const Scheme &scheme) {
+  /// alpha x alpha tile: one generic over (position, c, f) for all positions (one nest, one
+  /// set of tasks), which reads each tap's coefficient for its position from a constant
+  /// vector. Its multiplications by zero cost nothing that counts: the filter is small next
+  /// to the activations the tasks transform.
+  Value transformFilter(OpBuilder &b, Location loc, Value filter, const ConvShape &shape,
+                        const Scheme &scheme) {
     MLIRContext *ctx = b.getContext();
     int64_t positions = scheme.alpha() * scheme.alpha();
     auto tapType = RankedTensorType::get({shape.c, shape.f}, b.getF32Type());
@@ -349,9 +351,9 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         Value slot = rewriter.create<tensor::ExtractSliceOp>(
             loc, RankedTensorType::get({images, tileRows, tileColumns, shape.c}, f32),
             transformed, offsets, sizes, strides);
-        Value sum = combine(rewriter, loc,
-                            bilinearTerms(patches, alpha, scheme.inputT, scheme.inputT, alpha, a, b),
-                            slot, /*accumulate=*/false);
+        SmallVector<Term> terms =
+            bilinearTerms(patches, alpha, scheme.inputT, scheme.inputT, alpha, a, b);
+        Value sum = combine(rewriter, loc, terms, slot, /*accumulate=*/false);
         transformed = rewriter.create<tensor::InsertSliceOp>(loc, sum, transformed, offsets, sizes,
                                                              strides);
       }
