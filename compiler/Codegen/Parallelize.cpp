@@ -225,14 +225,11 @@ int64_t iterationCount(ArrayRef<int64_t> bounds) {
   return iterations;
 }
 
-/// The task computes its slice of the fill or broadcast its output starts from.
+/// The task computes its slice of the fill or broadcast its output starts from (the task
+/// then reads the computed slice as its init).
 void fuseOutputStart(RewriterBase &rewriter, scf::ForallOp forall, linalg::LinalgOp task) {
-  auto slice = task.getDpsInitOperand(0)->get().getDefiningOp<tensor::ExtractSliceOp>();
-  if (!slice)
-    return;
-  Value start = kiln::computeOutputStartInTask(rewriter, forall, slice);
-  if (start != slice.getResult())
-    rewriter.modifyOpInPlace(task, [&] { task.getDpsInitOperand(0)->set(start); });
+  if (auto slice = task.getDpsInitOperand(0)->get().getDefiningOp<tensor::ExtractSliceOp>())
+    kiln::computeOutputStartInTask(rewriter, forall, slice);
 }
 
 struct KilnParallelizePass : kiln::impl::KilnParallelizePassBase<KilnParallelizePass> {

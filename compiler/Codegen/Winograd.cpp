@@ -79,16 +79,16 @@ struct Term {
   double coefficient;
 };
 
-/// The terms sum_{i,j} left[a][i] * right[b][j] * values[i][j] with a non-zero coefficient,
-/// `values` row-major with `columns` per row, `left` and `right` row-major matrices of
-/// `inner` columns: one element of L X R^T.
-SmallVector<Term> bilinearTerms(ArrayRef<Value> values, int64_t columns, ArrayRef<double> left,
-                                ArrayRef<double> right, int64_t inner, int64_t a, int64_t b) {
+/// The terms sum_{i,j} t[a][i] * t[b][j] * values[i][j] with a non-zero coefficient, for
+/// `values` (inner x inner, row-major) and the row-major matrix `t` of `inner` columns: one
+/// element of T X T^T.
+SmallVector<Term> bilinearTerms(ArrayRef<Value> values, ArrayRef<double> t, int64_t inner,
+                                int64_t a, int64_t b) {
   SmallVector<Term> terms;
   for (int64_t i = 0; i < inner; ++i)
     for (int64_t j = 0; j < inner; ++j)
-      if (double coefficient = left[a * inner + i] * right[b * inner + j]; coefficient != 0)
-        terms.push_back({values[i * columns + j], coefficient});
+      if (double coefficient = t[a * inner + i] * t[b * inner + j]; coefficient != 0)
+        terms.push_back({values[i * inner + j], coefficient});
   return terms;
 }
 
@@ -351,9 +351,8 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         Value slot = rewriter.create<tensor::ExtractSliceOp>(
             loc, RankedTensorType::get({images, tileRows, tileColumns, shape.c}, f32),
             transformed, offsets, sizes, strides);
-        SmallVector<Term> terms =
-            bilinearTerms(patches, alpha, scheme.inputT, scheme.inputT, alpha, a, b);
-        Value sum = combine(rewriter, loc, terms, slot, /*accumulate=*/false);
+        Value sum = combine(rewriter, loc, bilinearTerms(patches, scheme.inputT, alpha, a, b),
+                            slot, /*accumulate=*/false);
         transformed = rewriter.create<tensor::InsertSliceOp>(loc, sum, transformed, offsets, sizes,
                                                              strides);
       }
@@ -419,10 +418,8 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         SmallVector<OpFoldResult> offsets = {index(0), index(a), index(b), index(0)};
         Value pixels = rewriter.create<tensor::ExtractSliceOp>(loc, output, offsets,
                                                                positionSizes, tileStrides);
-        Value sum = combine(
-            rewriter, loc,
-            bilinearTerms(products, alpha, scheme.outputT, scheme.outputT, alpha, a, b), pixels,
-            accumulate);
+        Value sum = combine(rewriter, loc, bilinearTerms(products, scheme.outputT, alpha, a, b),
+                            pixels, accumulate);
         output = rewriter.create<tensor::InsertSliceOp>(loc, sum, output, offsets,
                                                         positionSizes, tileStrides);
       }

@@ -71,16 +71,33 @@ bool fitsInArena(memref::AllocOp alloc) {
 }
 
 /// The bytes of `alloc`'s buffer as the LLVM lowering lays it out (the data layout's element
-/// size times the element count); an error if that does not fit the arena's limit.
-FailureOr<uint64_t> byteSize(memref::AllocOp alloc, const DataLayout &layout) {
+/// size times the element count), or nullopt when they pass `limit`.
+std::optional<uint64_t> bytesWithin(memref::AllocOp alloc, const DataLayout &layout,
+                                    uint64_t limit) {
   MemRefType type = alloc.getType();
   uint64_t bytes = layout.getTypeSize(type.getElementType()).getFixedValue();
   for (int64_t dim : type.getShape())
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
-        bytes > kMaxArenaBytes)
-      return alloc.emitError() << "kiln-plan-memory: a buffer of type " << type
-                               << " needs more than 2^62 bytes";
+    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) || bytes > limit)
+      return std::nullopt;
   return bytes;
+}
+
+/// The bytes of `alloc`'s buffer; an error if they do not fit the arena's limit.
+FailureOr<uint64_t> byteSize(memref::AllocOp alloc, const DataLayout &layout) {
+  if (std::optional<uint64_t> bytes = bytesWithin(alloc, layout, kMaxArenaBytes))
+    return *bytes;
+  return alloc.emitError() << "kiln-plan-memory: a buffer of type " << alloc.getType()
+                           << " needs more than 2^62 bytes";
+}
+
+/// Replaces `alloc` by `buffer` (a view of the arena, a stack buffer), which nothing may
+/// free: the alloc's deallocs go with it.
+void replaceAlloc(memref::AllocOp alloc, Value buffer) {
+  for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+    if (isa<memref::DeallocOp>(user))
+      user->erase();
+  alloc.replaceAllUsesWith(buffer);
+  alloc.erase();
 }
 
 /// The live range of `alloc`: from the first top-level operation that uses the buffer or a
@@ -158,14 +175,8 @@ void placeInArena(func::FuncOp func, ArrayRef<Buffer> buffers, uint64_t arenaByt
     memref::AllocOp alloc = buffer.alloc;
     OpBuilder b(alloc);
     Value offset = b.create<arith::ConstantIndexOp>(alloc.getLoc(), buffer.offset);
-    Value view = b.create<memref::ViewOp>(alloc.getLoc(), alloc.getType(), arena, offset,
-                                          ValueRange{});
-    // Freeing the buffer would now free part of the runtime's arena.
-    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-      if (isa<memref::DeallocOp>(user))
-        user->erase();
-    alloc.replaceAllUsesWith(view);
-    alloc.erase();
+    replaceAlloc(alloc, b.create<memref::ViewOp>(alloc.getLoc(), alloc.getType(), arena,
+                                                 offset, ValueRange{}));
   }
 }
 
@@ -174,34 +185,23 @@ void placeInArena(func::FuncOp func, ArrayRef<Buffer> buffers, uint64_t arenaByt
 /// task ends (convert-scf-to-openmp puts each task's body in an alloca scope): malloc and
 /// free for every task of a kiln-winograd convolution cost more than its transforms.
 bool isTaskScratch(memref::AllocOp alloc, const DataLayout &layout) {
-  if (!isa_and_nonnull<scf::ForallOp>(alloc->getParentOp()) || !fitsInArena(alloc))
-    return false;
-  uint64_t bytes = layout.getTypeSize(alloc.getType().getElementType()).getFixedValue();
-  for (int64_t dim : alloc.getType().getShape())
-    if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(dim), &bytes) ||
-        bytes > kMaxTaskScratchBytes)
-      return false;
-  return true;
+  return isa_and_nonnull<scf::ForallOp>(alloc->getParentOp()) && fitsInArena(alloc) &&
+         bytesWithin(alloc, layout, kMaxTaskScratchBytes);
 }
 
 /// Plans one entry function and rewrites it; an error only for a buffer too large to plan.
 FailureOr<kiln::EntryMemoryPlan> planFunction(func::FuncOp func) {
   kiln::EntryMemoryPlan plan;
   SmallVector<memref::AllocOp> allocs;
-  DataLayout scratchLayout = DataLayout::closest(func);
+  DataLayout layout = DataLayout::closest(func);
   func.walk([&](memref::AllocOp alloc) {
-    if (!isTaskScratch(alloc, scratchLayout)) {
+    if (!isTaskScratch(alloc, layout)) {
       allocs.push_back(alloc);
       return;
     }
     OpBuilder b(alloc);
-    auto alloca = b.create<memref::AllocaOp>(alloc.getLoc(), alloc.getType(), ValueRange{},
-                                             b.getI64IntegerAttr(kAlignment));
-    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-      if (isa<memref::DeallocOp>(user))
-        user->erase();
-    alloc.replaceAllUsesWith(alloca.getResult());
-    alloc.erase();
+    replaceAlloc(alloc, b.create<memref::AllocaOp>(alloc.getLoc(), alloc.getType(), ValueRange{},
+                                                   b.getI64IntegerAttr(kAlignment)));
   });
   // Live ranges over one block's order; a control-flow graph would need more than that.
   if (allocs.empty() || !func.getBody().hasOneBlock()) {
@@ -215,7 +215,6 @@ FailureOr<kiln::EntryMemoryPlan> planFunction(func::FuncOp func) {
   BufferViewFlowAnalysis views(func);
   Liveness liveness(func);
   const LivenessBlockInfo &blockLiveness = *liveness.getLiveness(&body);
-  DataLayout layout = DataLayout::closest(func);
 
   SmallVector<Buffer> buffers;
   uint64_t footprints = 0;
