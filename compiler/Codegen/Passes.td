@@ -63,9 +63,10 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     `scf.forall` of tasks, each a block of tile rows (`task-tiles` tiles at most, whole rows
     and whole images, its scratch within `scratch-bytes`, smaller while there are fewer than
     `min-tasks` tasks) that transforms its input patches
-    (B^T d B, elementwise generics over strided slices of the input), multiplies them by the
-    transformed filter (one `linalg.matmul` in an `scf.for` over the positions) and adds the
-    transformed products (A^T M A) to its rows of the output. An output that m does not
+    (B^T d B: a loop nest over its tiles and channel vectors, each patch read once as
+    vectors and transformed in registers), multiplies them by the transformed filter (one
+    `linalg.matmul` in an `scf.for` over the positions) and adds the transformed products
+    (A^T M A, a loop nest likewise) to its rows of the output. An output that m does not
     divide is computed whole tiles wide from a zero-padded input, then cropped and added to
     the convolution's init. Otherwise the fill or broadcast the output starts from, and an
     elementwise op that is the only user of the result (a ReLU, a residual add), are computed
@@ -90,7 +91,8 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
   ];
   let dependentDialects = [
     "mlir::affine::AffineDialect", "mlir::arith::ArithDialect", "mlir::linalg::LinalgDialect",
-    "mlir::math::MathDialect", "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect"
+    "mlir::math::MathDialect", "mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+    "mlir::vector::VectorDialect"
   ];
 }
 

@@ -12,12 +12,13 @@
 // multiply-adds saved. So the rewrite makes its own tasks (an scf.forall over blocks of
 // tile rows), and each task transforms its rows of input into scratch tensors of its own,
 // multiplies them by the transformed filter and transforms the products into its slice of
-// the output, all while they are in cache. The transforms are elementwise linalg.generic ops
-// over (images, tile rows, tile columns, channels) that read strided slices of the input and
-// write strided slices of the output (kiln-vectorize-elementwise makes them vector code along
-// the channels); the products are one linalg.matmul in a loop over the positions
-// (kiln-codegen-contractions' register tiles). The filter is transformed once per call,
-// before the tasks.
+// the output, all while they are in cache. The transforms are vector code: loop nests over
+// (images, tile rows, tile columns, channel vectors) that read a tile's alpha^2 vectors once
+// and transform them in registers, rows then columns (as one elementwise generic per
+// position, each re-reading its 4 patch vectors, the transforms of a 16-channel ResNet-20
+// convolution had been more of its time than its multiply-adds); the products are one
+// linalg.matmul in a loop over the positions (kiln-codegen-contractions' register tiles).
+// The filter is transformed once per call, before the tasks.
 //
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CpuTarget.h"
@@ -31,8 +32,10 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
-#include "mlir/IR/Matchers.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/Matchers.h"
 
 namespace kiln {
 #define GEN_PASS_DEF_KILNWINOGRADPASS
@@ -73,58 +76,92 @@ std::optional<Scheme> schemeFor(int64_t m) {
   return std::nullopt;
 }
 
-/// One term of a linear combination of same-shaped tensors.
-struct Term {
-  Value tensor;
-  double coefficient;
-};
-
-/// The terms sum_{i,j} t[a][i] * t[b][j] * values[i][j] with a non-zero coefficient, for
-/// `values` (inner x inner, row-major) and the row-major matrix `t` of `inner` columns: one
-/// element of T X T^T.
-SmallVector<Term> bilinearTerms(ArrayRef<Value> values, ArrayRef<double> t, int64_t inner,
-                                int64_t a, int64_t b) {
-  SmallVector<Term> terms;
-  for (int64_t i = 0; i < inner; ++i)
-    for (int64_t j = 0; j < inner; ++j)
-      if (double coefficient = t[a * inner + i] * t[b * inner + j]; coefficient != 0)
-        terms.push_back({values[i * inner + j], coefficient});
-  return terms;
+/// sum_k coefficients[k] * values[k] for vectors: coefficients of 0 skipped, 1 and -1
+/// additions and subtractions, the others fused multiply-adds. Positive terms come first, so
+/// that a difference is one subtraction, not a negation and an addition.
+Value linearCombination(OpBuilder &b, Location loc, ArrayRef<Value> values,
+                        ArrayRef<double> coefficients) {
+  SmallVector<std::pair<Value, double>> terms;
+  for (auto [value, coefficient] : llvm::zip(values, coefficients))
+    if (coefficient != 0)
+      terms.push_back({value, coefficient});
+  std::stable_partition(terms.begin(), terms.end(),
+                        [](const auto &term) { return term.second > 0; });
+  Value sum;
+  for (auto [value, coefficient] : terms) {
+    if (coefficient == 1) {
+      sum = sum ? b.create<arith::AddFOp>(loc, sum, value) : value;
+    } else if (coefficient == -1) {
+      sum = sum ? b.create<arith::SubFOp>(loc, sum, value)
+                : b.create<arith::NegFOp>(loc, value).getResult();
+    } else {
+      Value factor = b.create<arith::ConstantOp>(
+          loc, SplatElementsAttr::get(cast<ShapedType>(value.getType()),
+                                      b.getF32FloatAttr(static_cast<float>(coefficient))));
+      sum = sum ? b.create<math::FmaOp>(loc, value, factor, sum)
+                : b.create<arith::MulFOp>(loc, value, factor).getResult();
+    }
+  }
+  assert(sum && "a row of a Winograd matrix has a non-zero entry");
+  return sum;
 }
 
-/// An elementwise linalg.generic computing the sum of `terms` into `init` (added to what
-/// `init` holds when `accumulate`). Coefficients of 1 and -1 are additions and subtractions,
-/// the others fused multiply-adds.
-Value combine(OpBuilder &b, Location loc, ArrayRef<Term> terms, Value init, bool accumulate) {
+/// T X T^T for the inner x inner vectors X (row-major) and the row-major matrix T of `inner`
+/// columns, in two passes: (T X) first, then its rows times T^T. F(2 x 2, 3 x 3)'s input
+/// transform takes 32 additions so, not the 48 of each position summed from the patch.
+SmallVector<Value> sandwich(OpBuilder &b, Location loc, ArrayRef<Value> x, ArrayRef<double> t,
+                            int64_t inner) {
+  int64_t rows = t.size() / inner;
+  SmallVector<Value> left;
+  for (int64_t a = 0; a < rows; ++a)
+    for (int64_t j = 0; j < inner; ++j) {
+      SmallVector<Value> column;
+      for (int64_t i = 0; i < inner; ++i)
+        column.push_back(x[i * inner + j]);
+      left.push_back(linearCombination(b, loc, column, t.slice(a * inner, inner)));
+    }
+  SmallVector<Value> result;
+  for (int64_t a = 0; a < rows; ++a)
+    for (int64_t c = 0; c < rows; ++c)
+      result.push_back(linearCombination(b, loc, ArrayRef(left).slice(a * inner, inner),
+                                         t.slice(c * inner, inner)));
+  return result;
+}
+
+/// A loop nest over (images, tile rows, tile columns, channels) of `bounds`, the channels a
+/// vector of `lanes` at a time, threading the tensor `init` through `body` (which returns it
+/// updated): the nest's result.
+Value forEachTileVector(OpBuilder &b, Location loc, ArrayRef<int64_t> bounds, int64_t lanes,
+                        Value init,
+                        function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
+  auto constantIndex = [&](int64_t value) -> Value {
+    return b.create<arith::ConstantIndexOp>(loc, value);
+  };
+  SmallVector<Value> lowerBounds(bounds.size(), constantIndex(0)), upperBounds, steps;
+  for (int64_t bound : bounds) {
+    upperBounds.push_back(constantIndex(bound));
+    steps.push_back(constantIndex(1));
+  }
+  steps.back() = constantIndex(lanes);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lowerBounds, upperBounds, steps, ValueRange{init},
+      [&](OpBuilder &nested, Location at, ValueRange ivs, ValueRange iterArgs) {
+        return scf::ValueVector{body(nested, at, ivs, iterArgs.front())};
+      });
+  return nest.results.front();
+}
+
+/// `value` added to `init` (of its shape) by an elementwise linalg.generic.
+Value addInto(OpBuilder &b, Location loc, Value value, Value init) {
   auto type = cast<RankedTensorType>(init.getType());
-  SmallVector<Value> inputs;
-  for (const Term &term : terms)
-    inputs.push_back(term.tensor);
-  SmallVector<AffineMap> maps(inputs.size() + 1,
-                              b.getMultiDimIdentityMap(type.getRank()));
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(type.getRank()));
   SmallVector<utils::IteratorType> iterators(type.getRank(), utils::IteratorType::parallel);
-  SmallVector<double> coefficients;
-  for (const Term &term : terms)
-    coefficients.push_back(term.coefficient);
   return b
       .create<linalg::GenericOp>(
-          loc, type, inputs, init, maps, iterators,
-          [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-            Value sum = accumulate ? args.back() : Value();
-            for (auto [value, coefficient] : llvm::zip(args.drop_back(), coefficients)) {
-              if (coefficient == 1) {
-                sum = sum ? nested.create<arith::AddFOp>(nestedLoc, sum, value) : value;
-              } else if (coefficient == -1) {
-                sum = sum ? nested.create<arith::SubFOp>(nestedLoc, sum, value)
-                          : nested.create<arith::NegFOp>(nestedLoc, value).getResult();
-              } else {
-                Value factor = nested.create<arith::ConstantOp>(
-                    nestedLoc, nested.getF32FloatAttr(static_cast<float>(coefficient)));
-                sum = sum ? nested.create<math::FmaOp>(nestedLoc, value, factor, sum)
-                          : nested.create<arith::MulFOp>(nestedLoc, value, factor).getResult();
-              }
-            }
-            nested.create<linalg::YieldOp>(nestedLoc, sum);
+          loc, type, value, init, maps, iterators,
+          [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+            nested.create<linalg::YieldOp>(
+                nestedLoc, nested.create<arith::AddFOp>(nestedLoc, args[1], args[0]).getResult());
           })
       .getResult(0);
 }
@@ -209,7 +246,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     });
     IRRewriter rewriter(&getContext());
     for (auto [conv, shape] : convs)
-      rewrite(rewriter, conv, shape, *scheme);
+      rewrite(rewriter, conv, shape, *scheme, lanes);
   }
 
   /// The transformed filter [alpha^2, C, F], one [C, F] matrix per position of the
@@ -270,7 +307,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
   /// bottom and right, into a tensor of its own; the convolution's result is its top-left
   /// part added to the convolution's init (nothing added to a zero fill).
   void rewrite(IRRewriter &rewriter, linalg::Conv2DNhwcHwcfOp conv, const ConvShape &real,
-               const Scheme &scheme) {
+               const Scheme &scheme, int64_t lanes) {
     Location loc = conv.getLoc();
     MLIRContext *ctx = &getContext();
     Type f32 = rewriter.getF32Type();
@@ -316,22 +353,22 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     };
     auto index = [&](int64_t value) -> OpFoldResult { return rewriter.getIndexAttr(value); };
 
-    // The task's input patches: position (i, j) of every tile, a strided slice of the input.
-    SmallVector<OpFoldResult> blockSizes = {index(images), index(tileRows), index(tileColumns),
-                                            index(shape.c)};
-    SmallVector<OpFoldResult> tileStrides = {index(1), index(m), index(m), index(1)};
-    SmallVector<Value> patches;
-    for (int64_t i = 0; i < alpha; ++i)
-      for (int64_t j = 0; j < alpha; ++j)
-        patches.push_back(rewriter.create<tensor::ExtractSliceOp>(
-            loc, input, SmallVector<OpFoldResult>{image, plus(row, i), index(j), index(0)},
-            blockSizes, tileStrides));
-
-    // The transformed input [alpha^2, images, rows, columns, C], position by position, each
-    // written in place into its slice.
+    // The transformed input [alpha^2, tiles (+ 1), C], tile by tile and vector by vector of
+    // channels: the patch's alpha^2 vectors read once, B^T d B computed in registers in two
+    // passes (rows, then columns), each position written to its plane. The planes are an
+    // odd number of rows long: 64 rows of 16 channels, 4 KB, put the 16 vectors of a tile in
+    // one set of the 8-way L1 cache (and the products' likewise).
     int64_t positions = alpha * alpha;
+    int64_t planeRows = tiles | 1;
     auto stackedType = [&](int64_t channels) {
-      return RankedTensorType::get({positions, images, tileRows, tileColumns, channels}, f32);
+      return RankedTensorType::get({positions, planeRows, channels}, f32);
+    };
+    auto tileIndex = [&](OpBuilder &b, Location at, ValueRange tile) -> Value {
+      AffineExpr image = b.getAffineDimExpr(0), tileRow = b.getAffineDimExpr(1),
+                 tileColumn = b.getAffineDimExpr(2);
+      return affine::makeComposedAffineApply(
+          b, at, (image * tileRows + tileRow) * tileColumns + tileColumn,
+          {tile[0], tile[1], tile[2]});
     };
     auto positionOf = [&](Value stacked, OpFoldResult position) {
       auto type = cast<RankedTensorType>(stacked.getType());
@@ -343,62 +380,73 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
       strides.assign(type.getRank(), index(1));
       return std::make_tuple(offsets, sizes, strides);
     };
-    Value transformed =
-        rewriter.create<tensor::EmptyOp>(loc, stackedType(shape.c).getShape(), f32);
-    for (int64_t a = 0; a < alpha; ++a)
-      for (int64_t b = 0; b < alpha; ++b) {
-        auto [offsets, sizes, strides] = positionOf(transformed, index(a * alpha + b));
-        Value slot = rewriter.create<tensor::ExtractSliceOp>(
-            loc, RankedTensorType::get({images, tileRows, tileColumns, shape.c}, f32),
-            transformed, offsets, sizes, strides);
-        Value sum = combine(rewriter, loc, bilinearTerms(patches, scheme.inputT, alpha, a, b),
-                            slot, /*accumulate=*/false);
-        transformed = rewriter.create<tensor::InsertSliceOp>(loc, sum, transformed, offsets, sizes,
-                                                             strides);
-      }
-
-    // The products [alpha^2, tiles, F]: one matmul per position, in a loop (one register-tiled
-    // nest for all positions, not alpha^2 of them).
-    SmallVector<ReassociationIndices> tilesTogether = {{0}, {1, 2, 3}, {4}};
-    Value rows = rewriter.create<tensor::CollapseShapeOp>(loc, transformed, tilesTogether);
-    Value productsInit = rewriter.create<tensor::EmptyOp>(
-        loc, ArrayRef<int64_t>{positions, tiles, shape.f}, f32);
     auto constantIndex = [&](int64_t value) {
       return rewriter.create<arith::ConstantIndexOp>(loc, value);
     };
+    auto vectorType = VectorType::get({lanes}, f32);
+    SmallVector<bool> inBounds = {true};
+    Value transformedInit =
+        rewriter.create<tensor::EmptyOp>(loc, stackedType(shape.c).getShape(), f32);
+    Value transformed = forEachTileVector(
+        rewriter, loc, {images, tileRows, tileColumns, shape.c}, lanes, transformedInit,
+        [&](OpBuilder &b, Location at, ValueRange tile, Value transformed) {
+          AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
+          OpFoldResult image = affine::makeComposedFoldedAffineApply(
+              b, at, d0 + d1, {forall.getInductionVars()[0], tile[0]});
+          SmallVector<Value> patch;
+          for (int64_t i = 0; i < alpha; ++i) {
+            Value y = affine::makeComposedAffineApply(b, at, d0 + d1 * m + i, {row, tile[1]});
+            for (int64_t j = 0; j < alpha; ++j) {
+              Value x = affine::makeComposedAffineApply(b, at, d0 * m + j, {tile[2]});
+              patch.push_back(b.create<vector::TransferReadOp>(
+                  at, vectorType, input,
+                  ValueRange{getValueOrCreateConstantIndexOp(b, at, image), y, x, tile[3]},
+                  zero, inBounds));
+            }
+          }
+          SmallVector<Value> values = sandwich(b, at, patch, scheme.inputT, alpha);
+          for (auto [position, value] : llvm::enumerate(values)) {
+            Value slot = b.create<arith::ConstantIndexOp>(at, position);
+            transformed = b.create<vector::TransferWriteOp>(
+                               at, value, transformed,
+                               ValueRange{slot, tileIndex(b, at, tile), tile[3]}, inBounds)
+                              .getResult();
+          }
+          return transformed;
+        });
+
+    // The products [alpha^2, tiles (+ 1), F]: one matmul per position, in a loop (one
+    // register-tiled nest for all positions, not alpha^2 of them).
+    Value productsInit =
+        rewriter.create<tensor::EmptyOp>(loc, stackedType(shape.f).getShape(), f32);
     auto loop = rewriter.create<scf::ForOp>(
         loc, constantIndex(0), constantIndex(positions), constantIndex(1),
         ValueRange{productsInit},
         [&](OpBuilder &b, Location nestedLoc, Value position, ValueRange iterArgs) {
-          auto matrix = [&](Value stacked) {
+          // Position `position`'s matrix of `stacked`, its first `rows` rows.
+          auto matrix = [&](Value stacked, int64_t rows) {
             auto type = cast<RankedTensorType>(stacked.getType());
             auto [offsets, sizes, strides] = positionOf(stacked, position);
+            sizes[1] = index(rows);
             return b.create<tensor::ExtractSliceOp>(
-                nestedLoc, RankedTensorType::get(type.getShape().drop_front(), f32), stacked,
+                nestedLoc, RankedTensorType::get({rows, type.getShape()[2]}, f32), stacked,
                 offsets, sizes, strides);
           };
           Value start =
-              b.create<linalg::FillOp>(nestedLoc, zero, matrix(iterArgs[0]).getResult())
+              b.create<linalg::FillOp>(nestedLoc, zero, matrix(iterArgs[0], tiles).getResult())
                   .getResult(0);
-          Value product = b.create<linalg::MatmulOp>(nestedLoc, start.getType(),
-                                                     ValueRange{matrix(rows), matrix(filter)},
-                                                     start)
+          Value product = b.create<linalg::MatmulOp>(
+                               nestedLoc, start.getType(),
+                               ValueRange{matrix(transformed, tiles), matrix(filter, shape.c)},
+                               start)
                               .getResult(0);
           auto [offsets, sizes, strides] = positionOf(iterArgs[0], position);
+          sizes[1] = index(tiles);
           Value updated = b.create<tensor::InsertSliceOp>(nestedLoc, product, iterArgs[0],
                                                           offsets, sizes, strides);
           b.create<scf::YieldOp>(nestedLoc, updated);
         });
-    Value stackedProducts = rewriter.create<tensor::ExpandShapeOp>(
-        loc, stackedType(shape.f), loop.getResult(0), tilesTogether);
-    SmallVector<Value> products;
-    for (int64_t position = 0; position < positions; ++position) {
-      auto [offsets, sizes, strides] = positionOf(stackedProducts, index(position));
-      products.push_back(rewriter.create<tensor::ExtractSliceOp>(
-          loc, RankedTensorType::get({images, tileRows, tileColumns, shape.f}, f32),
-          stackedProducts, offsets, sizes, strides));
-    }
-
+    Value products = loop.getResult(0);
     // The task's rows of the output, starting from the convolution's init (computed here when
     // it is a fill or broadcast), each output position (a, b) of the tiles added in place.
     Value sharedOutput = forall.getRegionIterArgs().front();
@@ -411,18 +459,36 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     Value output = accumulate ? kiln::computeOutputStartInTask(rewriter, forall, slice)
                               : slice.getResult();
     rewriter.setInsertionPointAfterValue(output);
-    SmallVector<OpFoldResult> positionSizes = {index(images), index(tileRows),
-                                               index(tileColumns), index(shape.f)};
-    for (int64_t a = 0; a < m; ++a)
-      for (int64_t b = 0; b < m; ++b) {
-        SmallVector<OpFoldResult> offsets = {index(0), index(a), index(b), index(0)};
-        Value pixels = rewriter.create<tensor::ExtractSliceOp>(loc, output, offsets,
-                                                               positionSizes, tileStrides);
-        Value sum = combine(rewriter, loc, bilinearTerms(products, scheme.outputT, alpha, a, b),
-                            pixels, accumulate);
-        output = rewriter.create<tensor::InsertSliceOp>(loc, sum, output, offsets,
-                                                        positionSizes, tileStrides);
-      }
+    output = forEachTileVector(
+        rewriter, loc, {images, tileRows, tileColumns, shape.f}, lanes, output,
+        [&](OpBuilder &b, Location at, ValueRange tile, Value output) {
+          SmallVector<Value> product;
+          for (int64_t position = 0; position < positions; ++position) {
+            Value slot = b.create<arith::ConstantIndexOp>(at, position);
+            product.push_back(b.create<vector::TransferReadOp>(
+                at, vectorType, products, ValueRange{slot, tileIndex(b, at, tile), tile[3]},
+                zero, inBounds));
+          }
+          SmallVector<Value> pixels = sandwich(b, at, product, scheme.outputT, alpha);
+          AffineExpr d0 = b.getAffineDimExpr(0);
+          for (int64_t a = 0; a < m; ++a) {
+            Value y = affine::makeComposedAffineApply(b, at, d0 * m + a, {tile[1]});
+            for (int64_t c = 0; c < m; ++c) {
+              Value x = affine::makeComposedAffineApply(b, at, d0 * m + c, {tile[2]});
+              SmallVector<Value> indices = {tile[0], y, x, tile[3]};
+              Value pixel = pixels[a * m + c];
+              if (accumulate)
+                pixel = b.create<arith::AddFOp>(
+                    at, b.create<vector::TransferReadOp>(at, vectorType, output, indices, zero,
+                                                         inBounds),
+                    pixel);
+              output =
+                  b.create<vector::TransferWriteOp>(at, pixel, output, indices, inBounds)
+                      .getResult();
+            }
+          }
+          return output;
+        });
     rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
     rewriter.create<tensor::ParallelInsertSliceOp>(loc, output, sharedOutput, outputOffsets,
                                                    outputSizes, unitStrides);
@@ -437,7 +503,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         getAsIndexOpFoldResult(ctx, {real.n, real.h, real.w, real.f}),
         getAsIndexOpFoldResult(ctx, {1, 1, 1, 1}));
     if (!startsAtZero)
-      result = combine(rewriter, loc, {{result, 1.0}}, init, /*accumulate=*/true);
+      result = addInto(rewriter, loc, result, init);
     rewriter.replaceOp(conv, result);
   }
 };

@@ -1,8 +1,8 @@
 // kiln-winograd: a 3x3 stride-1 convolution becomes Winograd F(m x m, 3 x 3): the filter
 // transformed once by one generic over (position, c, f), then tasks over blocks of tile rows
-// that transform their input patches, multiply them by the transformed filter (one matmul in a
-// loop over the (m + 2)^2 positions) and add the transformed products into their rows of the
-// output. The bias broadcast the output starts from and the ReLU after it run in the tasks.
+// that transform their input patches (vector code in registers), multiply them by the
+// transformed filter (one matmul in a loop over the (m + 2)^2 positions) and add the
+// transformed products into their rows of the output. The bias broadcast the output starts from and the ReLU after it run in the tasks.
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 min-tasks=1}))' | FileCheck %s
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 tile=4 min-tasks=1}))' | FileCheck %s --check-prefix=F4
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 task-tiles=16 min-tasks=1}))' | FileCheck %s --check-prefix=SMALL
@@ -26,24 +26,37 @@
 // CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]{{.*}}outs(%{{.*}} : tensor<16x16x32xf32>)
 // 2 images x 4 x 4 tiles of 2 x 2 pixels: 32 tiles, one task (64 tiles at most).
 // CHECK: scf.forall (%[[N:.*]], %[[T:.*]]) = (0, 0) to (2, 4) step (2, 4) shared_outs(%[[Y:.*]] = %{{.*}})
-// The patches: strided slices of the input, one per position of the 4 x 4 input tile.
-// CHECK-COUNT-16: tensor.extract_slice %arg0[%[[N]], %{{.*}}, {{[0-3]}}, 0] [2, 4, 4, 16] [1, 2, 2, 1]
-// Each position of the transformed input: at most 4 patches added or subtracted (B^T d B).
-// CHECK: linalg.generic
-// CHECK-NOT: math.fma
-// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0, 0] [1, 2, 4, 4, 16] [1, 1, 1, 1, 1] : tensor<2x4x4x16xf32> into tensor<16x2x4x4x16xf32>
-// CHECK: tensor.collapse_shape %{{.*}} {{\[}}[0], [1, 2, 3], [4]] : tensor<16x2x4x4x16xf32> into tensor<16x32x16xf32>
-// CHECK: scf.for %[[P:.*]] = %c0 to %c16 step %c1
+// The transformed input: 16 planes of 33 rows (32 tiles and one more: planes of an odd
+// number of rows), written by a loop nest over (images, tile rows, tile columns, channel
+// vectors) that reads each tile's 4 x 4 patch once and writes its 16 positions.
+// CHECK: tensor.empty() : tensor<16x33x16xf32>
+// CHECK: scf.for %{{.*}} = %c0 to %c2
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for %[[C:.*]] = %c0 to %c16 step %c16
+// CHECK-COUNT-16: vector.transfer_read %arg0[{{.*}}, %[[C]]], %{{.*}} {in_bounds = [true]} : tensor<2x10x10x16xf32>, vector<16xf32>
+// B^T d B in two passes: 32 additions and subtractions, nothing else.
+// CHECK-COUNT-32: {{arith.addf|arith.subf}} %{{.*}} : vector<16xf32>
+// CHECK-NOT: {{arith.addf|arith.subf|arith.mulf|arith.negf|math.fma}}
+// CHECK-COUNT-16: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %[[C]]] {in_bounds = [true]} : vector<16xf32>, tensor<16x33x16xf32>
+// One matmul per position over the plane's first 32 rows.
+// CHECK: scf.for %[[P:.*]] = %{{.*}} to %c16{{.*}} step
 // CHECK: linalg.fill
+// CHECK: tensor.extract_slice %{{.*}}[%[[P]], 0, 0] [1, 32, 16] [1, 1, 1] : tensor<16x33x16xf32> to tensor<32x16xf32>
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x16xf32>, tensor<16x32xf32>) outs(%{{.*}} : tensor<32x32xf32>)
-// The bias broadcast, for the task's rows, then the four output pixels of each tile (A^T M A)
-// added to it in place.
+// The bias broadcast, for the task's rows, then a loop nest likewise: each tile's 16
+// products read once, A^T M A (24 additions and subtractions), its 4 pixels added in place.
 // CHECK: %[[ROWS:.*]] = tensor.extract_slice %[[Y]][%[[N]], %{{.*}}, 0, 0] [2, 8, 8, 32] [1, 1, 1, 1]
 // CHECK: %[[START:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<32xf32>) outs(%[[ROWS]] : tensor<2x8x8x32xf32>)
-// CHECK: tensor.extract_slice %[[START]][0, 0, 0, 0] [2, 4, 4, 32] [1, 2, 2, 1]
-// CHECK: linalg.generic
-// CHECK-COUNT-3: tensor.insert_slice %{{.*}} into %{{.*}}[0, {{[01]}}, {{[01]}}, 0] [2, 4, 4, 32] [1, 2, 2, 1]
-// CHECK: %[[LAST:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 1, 1, 0] [2, 4, 4, 32] [1, 2, 2, 1]
+// CHECK: %[[LAST:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[START]])
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c32 step %c16
+// CHECK-COUNT-16: vector.transfer_read %{{.*}} : tensor<16x33x32xf32>, vector<16xf32>
+// CHECK-COUNT-24: {{arith.addf|arith.subf}} %{{.*}} : vector<16xf32>
+// CHECK-NEXT: affine.apply
+// CHECK-NEXT: affine.apply
+// CHECK-NEXT: vector.transfer_read %{{.*}} : tensor<2x8x8x32xf32>, vector<16xf32>
+// CHECK-NEXT: arith.addf
+// CHECK-NEXT: vector.transfer_write %{{.*}} : vector<16xf32>, tensor<2x8x8x32xf32>
 // The ReLU, on the task's rows.
 // CHECK: %[[RELU:.*]] = linalg.generic {{.*}} outs(%[[LAST]] : tensor<2x8x8x32xf32>)
 // CHECK: arith.maximumf
@@ -57,7 +70,10 @@
 // F4-LABEL: func @bias_relu
 // F4: outs(%{{.*}} : tensor<36x16x32xf32>)
 // F4: scf.forall ({{.*}}) = (0, 0) to (2, 2) step (2, 2)
-// F4-COUNT-36: tensor.extract_slice %arg0[{{.*}}] [2, 2, 2, 16] [1, 4, 4, 1]
+// 8 tiles and one more: planes of 9 rows.
+// F4: tensor.empty() : tensor<36x9x16xf32>
+// F4-COUNT-36: vector.transfer_read %arg0
+// F4: math.fma
 // F4: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<8x16xf32>, tensor<16x32xf32>)
 
 // At most 16 tiles per task: 4 tile rows of 4 tiles in one image, 2 tasks.
@@ -92,7 +108,7 @@ func.func @bias_relu(%in: tensor<2x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %b:
 // CHECK: tensor<1x9x9x16xf32> to tensor<1x10x10x16xf32>
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<1x8x8x16xf32>
 // CHECK: %[[BLOCKS:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[EMPTY]])
-// CHECK: tensor.extract_slice %[[INPUT]]
+// CHECK: vector.transfer_read %[[INPUT]]
 // CHECK: %[[RESULT:.*]] = tensor.extract_slice %[[BLOCKS]][0, 0, 0, 0] [1, 7, 7, 16] [1, 1, 1, 1]
 // CHECK-NEXT: return %[[RESULT]]
 func.func @padded(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>) -> tensor<1x7x7x16xf32> {
