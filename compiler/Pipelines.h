@@ -21,8 +21,9 @@ namespace kiln {
 enum class ContractionCodegen { Fast, Loops };
 
 /// The output tile side of kiln-winograd's F(m x m, 3 x 3) for 3x3 stride-1 convolutions in
-/// the fast code: 2 or 4; 0 leaves them direct convolutions.
-constexpr int64_t kDefaultWinogradTile = 2;
+/// the fast code: 4 (F(2 x 2) where F(4 x 4)'s transformed filter is too large) or 2; 0 leaves
+/// them direct convolutions.
+constexpr int64_t kDefaultWinogradTile = 4;
 
 /// kiln dialect -> linalg / tensor / arith / math on tensors (`kiln-lower-to-linalg`).
 void buildKilnToLinalgPipeline(mlir::OpPassManager &pm,

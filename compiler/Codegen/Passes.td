@@ -57,8 +57,9 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
   let description = [{
     On tensors, before `kiln-parallelize`. Every statically shaped fp32
     `linalg.conv_2d_nhwc_hwcf` with a 3x3 filter, unit strides and dilations, input and
-    output channels in whole vectors, a transformed filter of at most `filter-bytes` and at
-    least `min-multiply-adds` becomes: the filter transformed once (G g G^T,
+    output channels in whole vectors, a transformed filter of at most `filter-bytes` (with
+    `tile` 4, F(2x2) is tried when F(4x4)'s is larger) and at least `min-multiply-adds`
+    becomes: the filter transformed once (G g G^T,
     [(m + 2)^2, C, F], one generic), and an
     `scf.forall` of tasks, each a block of tile rows (`task-tiles` tiles at most, whole rows
     and whole images, its scratch within `scratch-bytes`, smaller while there are fewer than
@@ -73,8 +74,9 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     by the tasks on their own rows, as `kiln-parallelize` does for the tasks it makes.
   }];
   let options = [
-    Option<"tile", "tile", "int64_t", /*default=*/"2",
-           "Output tile side m: 2 (F(2x2,3x3), 2.25x fewer multiply-adds) or 4 (4x)">,
+    Option<"tile", "tile", "int64_t", /*default=*/"4",
+           "Output tile side m: 4 (F(4x4,3x3), 4x fewer multiply-adds; F(2x2) where its "
+           "transformed filter exceeds filter-bytes) or 2 (2.25x)">,
     Option<"taskTiles", "task-tiles", "int64_t", /*default=*/"64",
            "Tiles per task at most (the rows of its matmuls)">,
     Option<"scratchBytes", "scratch-bytes", "int64_t", /*default=*/"393216",

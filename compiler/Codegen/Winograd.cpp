@@ -231,22 +231,31 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
       return signalPassFailure();
     }
     int64_t lanes = kiln::CpuTarget::fromVectorBits(vectorBits).vectorFloats;
-    SmallVector<std::pair<linalg::Conv2DNhwcHwcfOp, ConvShape>> convs;
+    SmallVector<std::tuple<linalg::Conv2DNhwcHwcfOp, ConvShape, Scheme>> convs;
     // Every task reads the whole transformed filter: one larger than `filter-bytes` no longer
     // stays in cache from task to task (ResNet-50's layer 4, 512 x 512 channels, 16 MB:
     // 65 GFLOP/s against 217 for the direct convolution). Below `min-multiply-adds` the
     // transforms and the tasks' setup cost more than they save (a batch-1 ResNet-20, 2.4 M
     // per convolution: 0.52 ms a forward against 0.45 direct).
-    int64_t positions = scheme->alpha() * scheme->alpha();
+    // F(4 x 4) falls back to F(2 x 2) where its filter is too large (ResNet-50's layer 3,
+    // 256 x 256 channels: 9.4 MB against 4.2 MB).
+    SmallVector<Scheme> schemes = {*scheme};
+    if (scheme->m == 4)
+      schemes.push_back(*schemeFor(2));
     getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
       std::optional<ConvShape> shape = candidateShape(conv, lanes);
-      if (shape && 4 * positions * shape->c * shape->f <= filterBytes &&
-          shape->n * shape->h * shape->w * shape->c * shape->f * 9 >= minMultiplyAdds)
-        convs.push_back({conv, *shape});
+      if (!shape || shape->n * shape->h * shape->w * shape->c * shape->f * 9 < minMultiplyAdds)
+        return;
+      auto fits = [&](const Scheme &candidate) {
+        int64_t positions = candidate.alpha() * candidate.alpha();
+        return 4 * positions * shape->c * shape->f <= filterBytes;
+      };
+      if (const Scheme *chosen = llvm::find_if(schemes, fits); chosen != schemes.end())
+        convs.push_back({conv, *shape, *chosen});
     });
     IRRewriter rewriter(&getContext());
-    for (auto [conv, shape] : convs)
-      rewrite(rewriter, conv, shape, *scheme, lanes);
+    for (auto &[conv, shape, chosen] : convs)
+      rewrite(rewriter, conv, shape, chosen, lanes);
   }
 
   /// The transformed filter [alpha^2, C, F], one [C, F] matrix per position of the

@@ -3,15 +3,23 @@
 // that transform their input patches (vector code in registers), multiply them by the
 // transformed filter (one matmul in a loop over the (m + 2)^2 positions) and add the
 // transformed products into their rows of the output. The bias broadcast the output starts from and the ReLU after it run in the tasks.
-// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 min-tasks=1}))' | FileCheck %s
-// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 tile=4 min-tasks=1}))' | FileCheck %s --check-prefix=F4
-// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 task-tiles=16 min-tasks=1}))' | FileCheck %s --check-prefix=SMALL
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{tile=2 min-multiply-adds=0 vector-bits=512 min-tasks=1}))' | FileCheck %s
+// F(4 x 4, 3 x 3) is the default.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 min-tasks=1}))' | FileCheck %s --check-prefix=F4
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{tile=2 min-multiply-adds=0 vector-bits=512 task-tiles=16 min-tasks=1}))' | FileCheck %s --check-prefix=SMALL
 // With the default min-tasks (8), blocks shrink to one tile row: 2 x 4 tasks of 4 tiles.
-// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512}))' | FileCheck %s --check-prefix=TASKS
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{tile=2 min-multiply-adds=0 vector-bits=512}))' | FileCheck %s --check-prefix=TASKS
 // TASKS-LABEL: func @bias_relu
 // TASKS: scf.forall ({{.*}}) in (2, 4)
 // TASKS: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<16x32xf32>)
-// A transformed filter larger than filter-bytes (16 x 16 x 32 floats: 32 KB) stays direct.
+// A transformed filter larger than filter-bytes (F(2x2): 16 x 16 x 32 floats, 32 KB; F(4x4):
+// 36 x 16 x 32, 72 KB) stays direct; F(4x4) falls back to F(2x2) where only that fits.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 filter-bytes=40000}))' | FileCheck %s --check-prefix=FALLBACK
+// FALLBACK-LABEL: func @bias_relu
+// FALLBACK: outs(%{{.*}} : tensor<16x16x32xf32>)
+// FALLBACK: scf.forall
+// FALLBACK-NOT: linalg.conv_2d_nhwc_hwcf
+// FALLBACK-LABEL: func @padded
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 filter-bytes=32767}))' | FileCheck %s --check-prefix=LIMIT
 // LIMIT-LABEL: func @bias_relu
 // LIMIT-NOT: scf.forall

@@ -5,7 +5,9 @@ pool, a classifier gemm) with a random input and the output numpy computes for i
 block's output goes through one more convolution, so that its add + ReLU stays an op of its
 own rather than joining the average pooling.
 
-    make_codegen_model.py OUTDIR   -> OUTDIR/model.onnx, input_0.pb, output_0.pb
+    make_codegen_model.py OUTDIR [SIZE]   -> OUTDIR/model.onnx, input_0.pb, output_0.pb
+
+SIZE is the input's height and width (28 by default).
 """
 import os
 import sys
@@ -29,7 +31,7 @@ def conv(x, w, b, stride, pad):
     return y + b.reshape(1, -1, 1, 1)
 
 
-def main(out):
+def main(out, size):
     params = [param("w1", 32, 16, 3, 3), param("b1", 32), param("w2", 32, 32, 3, 3),
               param("b2", 32), param("ws", 32, 16, 1, 1), param("bs", 32),
               param("wfc", 24, 32), param("bfc", 24), param("w3", 32, 32, 1, 1),
@@ -50,7 +52,7 @@ def main(out):
     ]
     graph = helper.make_graph(
         nodes, "codegen_block",
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 16, 28, 28])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [4, 16, size, size])],
         [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4, 24])], initializer=params)
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
     model.ir_version = 8
@@ -58,7 +60,7 @@ def main(out):
     save(model, os.path.join(out, "model.onnx"))
 
     p = {t.name: numpy_helper.to_array(t).astype(np.float64) for t in params}
-    x = rng.standard_normal((4, 16, 28, 28)).astype(np.float32)
+    x = rng.standard_normal((4, 16, size, size)).astype(np.float32)
     r1 = np.maximum(conv(x.astype(np.float64), p["w1"], p["b1"], 1, 1), 0)
     padded = np.pad(r1, ((0, 0), (0, 0), (1, 1), (1, 1)), constant_values=-np.inf)
     p1 = sliding_window_view(padded, (3, 3), axis=(2, 3)).max(axis=(4, 5))
@@ -71,4 +73,4 @@ def main(out):
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main(sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 28)
