@@ -72,6 +72,14 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     the convolution's init. Otherwise the fill or broadcast the output starts from, and an
     elementwise op that is the only user of the result (a ReLU, a residual add), are computed
     by the tasks on their own rows, as `kiln-parallelize` does for the tasks it makes.
+
+    With `filter-gradients`, the filter gradient of such a convolution as kiln-to-linalg
+    writes it (`conv_2d_nhwc_hwcf` of the input transposed to [C, H + 2, W + 2, N] by the
+    output gradient transposed to [H, W, N, F], into [C, 3, 3, F]) whose output m divides
+    becomes tasks over blocks of images and tile rows that each sum a partial
+    dU = sum over tiles of (B^T x B) . (A dy A^T), one matmul per position over chunks of
+    tile columns, into their slice of the tasks' result; the partials are added up and
+    G^T dU G gives the taps.
   }];
   let options = [
     Option<"tile", "tile", "int64_t", /*default=*/"4",
@@ -88,6 +96,8 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     Option<"filterBytes", "filter-bytes", "int64_t", /*default=*/"4194304",
            "Leave convolutions whose transformed filter (which every task reads) is larger "
            "direct">,
+    Option<"filterGradients", "filter-gradients", "bool", /*default=*/"true",
+           "Also rewrite the filter gradients of 3x3 stride-1 convolutions">,
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
            "Vector register width in bits (256: AVX2, 512: AVX-512); 0 reads the host CPU">
   ];

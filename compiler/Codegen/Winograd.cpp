@@ -24,6 +24,8 @@
 #include "compiler/Codegen/CpuTarget.h"
 #include "compiler/Codegen/Passes.h"
 #include "compiler/Codegen/TaskFusion.h"
+#include "compiler/Codegen/WinogradFilterGradient.h"
+#include "compiler/Codegen/WinogradTransforms.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -43,113 +45,9 @@ namespace kiln {
 } // namespace kiln
 
 using namespace mlir;
+using kiln::WinogradScheme;
 
 namespace {
-
-/// The matrices of F(m x m, 3 x 3), row-major: B^T (alpha x alpha) transforms an input
-/// patch, G (alpha x 3) a filter, A^T (m x alpha) a product back into output pixels.
-struct Scheme {
-  int64_t m = 0;
-  ArrayRef<double> inputT, filterT, outputT;
-  int64_t alpha() const { return m + 2; }
-};
-
-// F(2 x 2, 3 x 3): the interpolation points 0, 1, -1 and infinity.
-constexpr double kF2InputT[] = {1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1};
-constexpr double kF2FilterT[] = {1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1};
-constexpr double kF2OutputT[] = {1, 1, 1, 0, 0, 1, -1, -1};
-
-// F(4 x 4, 3 x 3): the points 0, 1, -1, 2, -2 and infinity.
-constexpr double kF4InputT[] = {4, 0, -5, 0,  1, 0, 0, -4, -4, 1, 1, 0, 0, 4, -4, -1, 1, 0,
-                                0, -2, -1, 2, 1, 0, 0, 2,  -1, -2, 1, 0, 0, 4, 0, -5, 0, 1};
-constexpr double kF4FilterT[] = {1.0 / 4,  0,         0,         -1.0 / 6, -1.0 / 6, -1.0 / 6,
-                                 -1.0 / 6, 1.0 / 6,   -1.0 / 6,  1.0 / 24, 1.0 / 12, 1.0 / 6,
-                                 1.0 / 24, -1.0 / 12, 1.0 / 6,   0,        0,        1};
-constexpr double kF4OutputT[] = {1, 1, 1, 1, 1, 0, 0, 1, -1, 2,  -2, 0,
-                                 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1};
-
-std::optional<Scheme> schemeFor(int64_t m) {
-  if (m == 2)
-    return Scheme{2, kF2InputT, kF2FilterT, kF2OutputT};
-  if (m == 4)
-    return Scheme{4, kF4InputT, kF4FilterT, kF4OutputT};
-  return std::nullopt;
-}
-
-/// sum_k coefficients[k] * values[k] for vectors: coefficients of 0 skipped, 1 and -1
-/// additions and subtractions, the others fused multiply-adds. Positive terms come first, so
-/// that a difference is one subtraction, not a negation and an addition.
-Value linearCombination(OpBuilder &b, Location loc, ArrayRef<Value> values,
-                        ArrayRef<double> coefficients) {
-  SmallVector<std::pair<Value, double>> terms;
-  for (auto [value, coefficient] : llvm::zip(values, coefficients))
-    if (coefficient != 0)
-      terms.push_back({value, coefficient});
-  std::stable_partition(terms.begin(), terms.end(),
-                        [](const auto &term) { return term.second > 0; });
-  Value sum;
-  for (auto [value, coefficient] : terms) {
-    if (coefficient == 1) {
-      sum = sum ? b.create<arith::AddFOp>(loc, sum, value) : value;
-    } else if (coefficient == -1) {
-      sum = sum ? b.create<arith::SubFOp>(loc, sum, value)
-                : b.create<arith::NegFOp>(loc, value).getResult();
-    } else {
-      Value factor = b.create<arith::ConstantOp>(
-          loc, SplatElementsAttr::get(cast<ShapedType>(value.getType()),
-                                      b.getF32FloatAttr(static_cast<float>(coefficient))));
-      sum = sum ? b.create<math::FmaOp>(loc, value, factor, sum)
-                : b.create<arith::MulFOp>(loc, value, factor).getResult();
-    }
-  }
-  assert(sum && "a row of a Winograd matrix has a non-zero entry");
-  return sum;
-}
-
-/// T X T^T for the inner x inner vectors X (row-major) and the row-major matrix T of `inner`
-/// columns, in two passes: (T X) first, then its rows times T^T. F(2 x 2, 3 x 3)'s input
-/// transform takes 32 additions so, not the 48 of each position summed from the patch.
-SmallVector<Value> sandwich(OpBuilder &b, Location loc, ArrayRef<Value> x, ArrayRef<double> t,
-                            int64_t inner) {
-  int64_t rows = t.size() / inner;
-  SmallVector<Value> left;
-  for (int64_t a = 0; a < rows; ++a)
-    for (int64_t j = 0; j < inner; ++j) {
-      SmallVector<Value> column;
-      for (int64_t i = 0; i < inner; ++i)
-        column.push_back(x[i * inner + j]);
-      left.push_back(linearCombination(b, loc, column, t.slice(a * inner, inner)));
-    }
-  SmallVector<Value> result;
-  for (int64_t a = 0; a < rows; ++a)
-    for (int64_t c = 0; c < rows; ++c)
-      result.push_back(linearCombination(b, loc, ArrayRef(left).slice(a * inner, inner),
-                                         t.slice(c * inner, inner)));
-  return result;
-}
-
-/// A loop nest over (images, tile rows, tile columns, channels) of `bounds`, the channels a
-/// vector of `lanes` at a time, threading the tensor `init` through `body` (which returns it
-/// updated): the nest's result.
-Value forEachTileVector(OpBuilder &b, Location loc, ArrayRef<int64_t> bounds, int64_t lanes,
-                        Value init,
-                        function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
-  auto constantIndex = [&](int64_t value) -> Value {
-    return b.create<arith::ConstantIndexOp>(loc, value);
-  };
-  SmallVector<Value> lowerBounds(bounds.size(), constantIndex(0)), upperBounds, steps;
-  for (int64_t bound : bounds) {
-    upperBounds.push_back(constantIndex(bound));
-    steps.push_back(constantIndex(1));
-  }
-  steps.back() = constantIndex(lanes);
-  scf::LoopNest nest = scf::buildLoopNest(
-      b, loc, lowerBounds, upperBounds, steps, ValueRange{init},
-      [&](OpBuilder &nested, Location at, ValueRange ivs, ValueRange iterArgs) {
-        return scf::ValueVector{body(nested, at, ivs, iterArgs.front())};
-      });
-  return nest.results.front();
-}
 
 /// `value` added to `init` (of its shape) by an elementwise linalg.generic.
 Value addInto(OpBuilder &b, Location loc, Value value, Value init) {
@@ -176,15 +74,8 @@ struct ConvShape {
 /// and dilations whose channels are whole vectors of `lanes` (both transforms are vector code
 /// along them): nullopt otherwise.
 std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes) {
-  auto isOne = [](int64_t value) { return value == 1; };
-  if (!llvm::all_of(conv.getStrides().getValues<int64_t>(), isOne) ||
-      !llvm::all_of(conv.getDilations().getValues<int64_t>(), isOne))
+  if (!kiln::isStaticFp32UnitStride(conv))
     return std::nullopt;
-  for (Value operand : conv->getOperands()) {
-    auto type = dyn_cast<RankedTensorType>(operand.getType());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32())
-      return std::nullopt;
-  }
   ArrayRef<int64_t> filter =
       cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType()).getShape();
   ArrayRef<int64_t> output =
@@ -201,7 +92,7 @@ std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t l
 /// task (transformed input and products) within `scratchBytes`; and smaller blocks while
 /// that makes fewer than `minTasks` tasks (a batch-1 ResNet-20's 8 x 8 layer was one task,
 /// for one thread).
-std::pair<int64_t, int64_t> chooseTaskBlock(const ConvShape &shape, const Scheme &scheme,
+std::pair<int64_t, int64_t> chooseTaskBlock(const ConvShape &shape, const WinogradScheme &scheme,
                                             int64_t targetTiles, int64_t scratchBytes,
                                             int64_t minTasks) {
   int64_t tileRows = shape.h / scheme.m, tileColumns = shape.w / scheme.m;
@@ -224,14 +115,14 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
   using KilnWinogradPassBase::KilnWinogradPassBase;
 
   void runOnOperation() override {
-    std::optional<Scheme> scheme = schemeFor(tile);
+    std::optional<WinogradScheme> scheme = kiln::winogradSchemeFor(tile);
     if (!scheme) {
       getOperation().emitError("kiln-winograd: tile must be 2 or 4, not ")
           << static_cast<int64_t>(tile);
       return signalPassFailure();
     }
     int64_t lanes = kiln::CpuTarget::fromVectorBits(vectorBits).vectorFloats;
-    SmallVector<std::tuple<linalg::Conv2DNhwcHwcfOp, ConvShape, Scheme>> convs;
+    SmallVector<std::tuple<linalg::Conv2DNhwcHwcfOp, ConvShape, WinogradScheme>> convs;
     // Every task reads the whole transformed filter: one larger than `filter-bytes` no longer
     // stays in cache from task to task (ResNet-50's layer 4, 512 x 512 channels, 16 MB:
     // 65 GFLOP/s against 217 for the direct convolution). Below `min-multiply-adds` the
@@ -239,23 +130,37 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     // per convolution: 0.52 ms a forward against 0.45 direct).
     // F(4 x 4) falls back to F(2 x 2) where its filter is too large (ResNet-50's layer 3,
     // 256 x 256 channels: 9.4 MB against 4.2 MB).
-    SmallVector<Scheme> schemes = {*scheme};
+    SmallVector<WinogradScheme> schemes = {*scheme};
     if (scheme->m == 4)
-      schemes.push_back(*schemeFor(2));
+      schemes.push_back(*kiln::winogradSchemeFor(2));
+    SmallVector<linalg::Conv2DNhwcHwcfOp> others;
     getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
       std::optional<ConvShape> shape = candidateShape(conv, lanes);
-      if (!shape || shape->n * shape->h * shape->w * shape->c * shape->f * 9 < minMultiplyAdds)
+      if (!shape) {
+        others.push_back(conv);
         return;
-      auto fits = [&](const Scheme &candidate) {
+      }
+      if (shape->n * shape->h * shape->w * shape->c * shape->f * 9 < minMultiplyAdds)
+        return;
+      auto fits = [&](const WinogradScheme &candidate) {
         int64_t positions = candidate.alpha() * candidate.alpha();
         return 4 * positions * shape->c * shape->f <= filterBytes;
       };
-      if (const Scheme *chosen = llvm::find_if(schemes, fits); chosen != schemes.end())
+      if (const WinogradScheme *chosen = llvm::find_if(schemes, fits); chosen != schemes.end())
         convs.push_back({conv, *shape, *chosen});
     });
     IRRewriter rewriter(&getContext());
     for (auto &[conv, shape, chosen] : convs)
       rewrite(rewriter, conv, shape, chosen, lanes);
+    if (!filterGradients)
+      return;
+    // Filter gradients: F(4 x 4) where 4 divides the output, else F(2 x 2).
+    kiln::FilterGradientLimits limits{lanes, minTasks, scratchBytes, minMultiplyAdds,
+                                      filterBytes};
+    for (linalg::Conv2DNhwcHwcfOp conv : others)
+      for (const WinogradScheme &candidate : schemes)
+        if (kiln::rewriteFilterGradientAsWinograd(rewriter, conv, candidate, limits))
+          break;
   }
 
   /// The transformed filter [alpha^2, C, F], one [C, F] matrix per position of the
@@ -264,7 +169,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
   /// vector. Its multiplications by zero cost nothing that counts: the filter is small next
   /// to the activations the tasks transform.
   Value transformFilter(OpBuilder &b, Location loc, Value filter, const ConvShape &shape,
-                        const Scheme &scheme) {
+                        const WinogradScheme &scheme) {
     MLIRContext *ctx = b.getContext();
     int64_t positions = scheme.alpha() * scheme.alpha();
     auto tapType = RankedTensorType::get({shape.c, shape.f}, b.getF32Type());
@@ -316,7 +221,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
   /// bottom and right, into a tensor of its own; the convolution's result is its top-left
   /// part added to the convolution's init (nothing added to a zero fill).
   void rewrite(IRRewriter &rewriter, linalg::Conv2DNhwcHwcfOp conv, const ConvShape &real,
-               const Scheme &scheme, int64_t lanes) {
+               const WinogradScheme &scheme, int64_t lanes) {
     Location loc = conv.getLoc();
     MLIRContext *ctx = &getContext();
     Type f32 = rewriter.getF32Type();
@@ -396,7 +301,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     SmallVector<bool> inBounds = {true};
     Value transformedInit =
         rewriter.create<tensor::EmptyOp>(loc, stackedType(shape.c).getShape(), f32);
-    Value transformed = forEachTileVector(
+    Value transformed = kiln::vectorLoopNest(
         rewriter, loc, {images, tileRows, tileColumns, shape.c}, lanes, transformedInit,
         [&](OpBuilder &b, Location at, ValueRange tile, Value transformed) {
           AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
@@ -413,7 +318,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
                   zero, inBounds));
             }
           }
-          SmallVector<Value> values = sandwich(b, at, patch, scheme.inputT, alpha);
+          SmallVector<Value> values = kiln::sandwich(b, at, patch, scheme.inputT, alpha);
           for (auto [position, value] : llvm::enumerate(values)) {
             Value slot = b.create<arith::ConstantIndexOp>(at, position);
             transformed = b.create<vector::TransferWriteOp>(
@@ -468,7 +373,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     Value output = accumulate ? kiln::computeOutputStartInTask(rewriter, forall, slice)
                               : slice.getResult();
     rewriter.setInsertionPointAfterValue(output);
-    output = forEachTileVector(
+    output = kiln::vectorLoopNest(
         rewriter, loc, {images, tileRows, tileColumns, shape.f}, lanes, output,
         [&](OpBuilder &b, Location at, ValueRange tile, Value output) {
           SmallVector<Value> product;
@@ -478,7 +383,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
                 at, vectorType, products, ValueRange{slot, tileIndex(b, at, tile), tile[3]},
                 zero, inBounds));
           }
-          SmallVector<Value> pixels = sandwich(b, at, product, scheme.outputT, alpha);
+          SmallVector<Value> pixels = kiln::sandwich(b, at, product, scheme.outputT, alpha);
           AffineExpr d0 = b.getAffineDimExpr(0);
           for (int64_t a = 0; a < m; ++a) {
             Value y = affine::makeComposedAffineApply(b, at, d0 * m + a, {tile[1]});

@@ -153,3 +153,43 @@ func.func @not_taken(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>, %w1: 
   %rgb = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in3, %w3 : tensor<1x10x10x3xf32>, tensor<3x3x3x16xf32>) outs(%o8 : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
   return %s2, %pw, %rgb : tensor<1x4x4x16xf32>, tensor<1x9x9x16xf32>, tensor<1x8x8x16xf32>
 }
+
+// -----
+
+// A filter gradient as kiln-to-linalg writes it (the input transposed to [C, H + 2, W + 2, N]
+// and padded, the output gradient transposed to [H, W, N, F]): per position, V [C, K] times
+// Q [K, F] summed over K = (tiles, images) into a task's partial dU, the partials added up,
+// then G^T dU G into the 3x3 taps. F(2x2): one task of 4 tile rows, one chunk of 4 tile
+// columns by 16 images (K = 64); planes of an odd number of rows (17 and 65).
+// CHECK-LABEL: func @filter_gradient
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (16, 4) step (16, 4) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<1x16x16x16xf32>)
+// CHECK: linalg.fill
+// CHECK: tensor.empty() : tensor<16x17x64xf32>
+// CHECK-COUNT-16: vector.transfer_read %arg0{{.*}} : tensor<16x10x10x16xf32>, vector<16xf32>
+// CHECK-COUNT-16: vector.transfer_write %{{.*}} : vector<16xf32>, tensor<16x17x64xf32>
+// CHECK: tensor.empty() : tensor<16x65x16xf32>
+// CHECK-COUNT-4: vector.transfer_read %arg1{{.*}} : tensor<8x8x16x16xf32>, vector<16xf32>
+// CHECK-COUNT-16: vector.transfer_write %{{.*}} : vector<16xf32>, tensor<16x65x16xf32>
+// CHECK: scf.for
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x64xf32>, tensor<64x16xf32>) outs(%{{.*}} : tensor<16x16xf32>)
+// CHECK: tensor.parallel_insert_slice
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: linalg.generic {{.*}}outs(%{{.*}} : tensor<16x3x3x16xf32>)
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK: return
+// F(4x4): 36 positions, 2 tile rows, chunks of 2 tile columns (K = 32).
+// F4-LABEL: func @filter_gradient
+// F4: tensor.empty() : tensor<36x17x32xf32>
+// F4: tensor.empty() : tensor<36x33x16xf32>
+// F4: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x32xf32>, tensor<32x16xf32>)
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 filter-gradients=false}))' | FileCheck %s --check-prefix=NOGRADIENTS
+// NOGRADIENTS-LABEL: func @filter_gradient
+// NOGRADIENTS-NOT: scf.forall
+// NOGRADIENTS: linalg.conv_2d_nhwc_hwcf
+func.func @filter_gradient(%x: tensor<16x10x10x16xf32>, %dy: tensor<8x8x16x16xf32>) -> tensor<16x3x3x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x3x3x16xf32>
+  %o = linalg.fill ins(%z : f32) outs(%e : tensor<16x3x3x16xf32>) -> tensor<16x3x3x16xf32>
+  %g = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %dy : tensor<16x10x10x16xf32>, tensor<8x8x16x16xf32>) outs(%o : tensor<16x3x3x16xf32>) -> tensor<16x3x3x16xf32>
+  return %g : tensor<16x3x3x16xf32>
+}

@@ -1,0 +1,122 @@
+//===- WinogradTransforms.cpp - Winograd's matrices and vector transforms -===//
+#include "compiler/Codegen/WinogradTransforms.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+using namespace mlir;
+
+namespace {
+
+// F(2 x 2, 3 x 3): the interpolation points 0, 1, -1 and infinity.
+constexpr double kF2InputT[] = {1, 0, -1, 0, 0, 1, 1, 0, 0, -1, 1, 0, 0, 1, 0, -1};
+constexpr double kF2FilterT[] = {1, 0, 0, 0.5, 0.5, 0.5, 0.5, -0.5, 0.5, 0, 0, 1};
+constexpr double kF2OutputT[] = {1, 1, 1, 0, 0, 1, -1, -1};
+
+// F(4 x 4, 3 x 3): the points 0, 1, -1, 2, -2 and infinity.
+constexpr double kF4InputT[] = {4, 0, -5, 0,  1, 0, 0, -4, -4, 1, 1, 0, 0, 4, -4, -1, 1, 0,
+                                0, -2, -1, 2, 1, 0, 0, 2,  -1, -2, 1, 0, 0, 4, 0, -5, 0, 1};
+constexpr double kF4FilterT[] = {1.0 / 4,  0,         0,         -1.0 / 6, -1.0 / 6, -1.0 / 6,
+                                 -1.0 / 6, 1.0 / 6,   -1.0 / 6,  1.0 / 24, 1.0 / 12, 1.0 / 6,
+                                 1.0 / 24, -1.0 / 12, 1.0 / 6,   0,        0,        1};
+constexpr double kF4OutputT[] = {1, 1, 1, 1, 1, 0, 0, 1, -1, 2,  -2, 0,
+                                 0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1};
+
+} // namespace
+
+bool kiln::isStaticFp32UnitStride(linalg::Conv2DNhwcHwcfOp conv) {
+  auto isOne = [](int64_t value) { return value == 1; };
+  if (!llvm::all_of(conv.getStrides().getValues<int64_t>(), isOne) ||
+      !llvm::all_of(conv.getDilations().getValues<int64_t>(), isOne))
+    return false;
+  return llvm::all_of(conv->getOperands(), [](Value operand) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    return type && type.hasStaticShape() && type.getElementType().isF32();
+  });
+}
+
+std::optional<kiln::WinogradScheme> kiln::winogradSchemeFor(int64_t m) {
+  if (m == 2)
+    return WinogradScheme{2, kF2InputT, kF2FilterT, kF2OutputT};
+  if (m == 4)
+    return WinogradScheme{4, kF4InputT, kF4FilterT, kF4OutputT};
+  return std::nullopt;
+}
+
+namespace {
+
+/// sum_k coefficients[k] * values[k] for vectors: coefficients of 0 skipped, 1 and -1
+/// additions and subtractions, the others fused multiply-adds. Positive terms come first, so
+/// that a difference is one subtraction, not a negation and an addition.
+Value linearCombination(OpBuilder &b, Location loc, ArrayRef<Value> values,
+                        ArrayRef<double> coefficients) {
+  SmallVector<std::pair<Value, double>> terms;
+  for (auto [value, coefficient] : llvm::zip(values, coefficients))
+    if (coefficient != 0)
+      terms.push_back({value, coefficient});
+  std::stable_partition(terms.begin(), terms.end(),
+                        [](const auto &term) { return term.second > 0; });
+  Value sum;
+  for (auto [value, coefficient] : terms) {
+    if (coefficient == 1) {
+      sum = sum ? b.create<arith::AddFOp>(loc, sum, value) : value;
+    } else if (coefficient == -1) {
+      sum = sum ? b.create<arith::SubFOp>(loc, sum, value)
+                : b.create<arith::NegFOp>(loc, value).getResult();
+    } else {
+      Value factor = b.create<arith::ConstantOp>(
+          loc, SplatElementsAttr::get(cast<ShapedType>(value.getType()),
+                                      b.getF32FloatAttr(static_cast<float>(coefficient))));
+      sum = sum ? b.create<math::FmaOp>(loc, value, factor, sum)
+                : b.create<arith::MulFOp>(loc, value, factor).getResult();
+    }
+  }
+  assert(sum && "a row of a Winograd matrix has a non-zero entry");
+  return sum;
+}
+
+} // namespace
+
+/// T X T^T for the inner x inner vectors X (row-major) and the row-major matrix T of `inner`
+/// columns, in two passes: (T X) first, then its rows times T^T. F(2 x 2, 3 x 3)'s input
+/// transform takes 32 additions so, not the 48 of each position summed from the patch.
+SmallVector<Value> kiln::sandwich(OpBuilder &b, Location loc, ArrayRef<Value> x,
+                                  ArrayRef<double> t, int64_t inner) {
+  int64_t rows = t.size() / inner;
+  SmallVector<Value> left;
+  for (int64_t a = 0; a < rows; ++a)
+    for (int64_t j = 0; j < inner; ++j) {
+      SmallVector<Value> column;
+      for (int64_t i = 0; i < inner; ++i)
+        column.push_back(x[i * inner + j]);
+      left.push_back(linearCombination(b, loc, column, t.slice(a * inner, inner)));
+    }
+  SmallVector<Value> result;
+  for (int64_t a = 0; a < rows; ++a)
+    for (int64_t c = 0; c < rows; ++c)
+      result.push_back(linearCombination(b, loc, ArrayRef(left).slice(a * inner, inner),
+                                         t.slice(c * inner, inner)));
+  return result;
+}
+
+Value kiln::vectorLoopNest(OpBuilder &b, Location loc, ArrayRef<int64_t> bounds, int64_t lanes,
+                           Value init,
+                           function_ref<Value(OpBuilder &, Location, ValueRange, Value)> body) {
+  auto constantIndex = [&](int64_t value) -> Value {
+    return b.create<arith::ConstantIndexOp>(loc, value);
+  };
+  SmallVector<Value> lowerBounds(bounds.size(), constantIndex(0)), upperBounds, steps;
+  for (int64_t bound : bounds) {
+    upperBounds.push_back(constantIndex(bound));
+    steps.push_back(constantIndex(1));
+  }
+  steps.back() = constantIndex(lanes);
+  scf::LoopNest nest = scf::buildLoopNest(
+      b, loc, lowerBounds, upperBounds, steps, ValueRange{init},
+      [&](OpBuilder &nested, Location at, ValueRange ivs, ValueRange iterArgs) {
+        return scf::ValueVector{body(nested, at, ivs, iterArgs.front())};
+      });
+  return nest.results.front();
+}
+

@@ -1,0 +1,51 @@
+//===- WinogradTransforms.h - Winograd's matrices and vector transforms ---===//
+//
+// What kiln-winograd's two rewrites share: the matrices of F(m x m, 3 x 3) and the vector
+// code that applies them to a tile (compiler/Codegen/Winograd.cpp for forward and
+// input-gradient convolutions, WinogradFilterGradient.cpp for filter gradients).
+//
+//===----------------------------------------------------------------------===//
+#ifndef KILN_COMPILER_CODEGEN_WINOGRADTRANSFORMS_H
+#define KILN_COMPILER_CODEGEN_WINOGRADTRANSFORMS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+
+#include <optional>
+
+namespace kiln {
+
+/// The matrices of F(m x m, 3 x 3), row-major: B^T (alpha x alpha) transforms an input
+/// patch, G (alpha x 3) a filter, A^T (m x alpha) a product back into output pixels.
+struct WinogradScheme {
+  int64_t m = 0;
+  llvm::ArrayRef<double> inputT, filterT, outputT;
+  int64_t alpha() const { return m + 2; }
+};
+
+/// Whether `conv` has unit strides and dilations and statically shaped fp32 operands: what
+/// both rewrites take.
+bool isStaticFp32UnitStride(mlir::linalg::Conv2DNhwcHwcfOp conv);
+
+/// F(2 x 2, 3 x 3) or F(4 x 4, 3 x 3); nullopt for another m.
+std::optional<WinogradScheme> winogradSchemeFor(int64_t m);
+
+/// T X T^T for the inner x inner vectors X (row-major) and the row-major matrix T of `inner`
+/// columns, computed in registers in two passes: (T X) first, then its rows times T^T.
+llvm::SmallVector<mlir::Value> sandwich(mlir::OpBuilder &b, mlir::Location loc,
+                                        llvm::ArrayRef<mlir::Value> x,
+                                        llvm::ArrayRef<double> t, int64_t inner);
+
+/// A loop nest over `bounds` (the last one a vector of `lanes` at a time) threading the
+/// tensor `init` through `body`, which gets the induction variables and returns the tensor
+/// updated: the nest's result.
+mlir::Value vectorLoopNest(
+    mlir::OpBuilder &b, mlir::Location loc, llvm::ArrayRef<int64_t> bounds, int64_t lanes,
+    mlir::Value init,
+    llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, mlir::ValueRange,
+                                   mlir::Value)>
+        body);
+
+} // namespace kiln
+
+#endif // KILN_COMPILER_CODEGEN_WINOGRADTRANSFORMS_H
