@@ -318,7 +318,7 @@ def main():
     parser.add_argument("--ort-modules", default=os.path.join(HERE, "node_modules"))
     parser.add_argument("--winograd", type=int, choices=(0, 2, 4), default=None,
                         help="kilnc --winograd: 3x3 stride-1 convolutions as F(m x m, 3 x 3) "
-                             "(kilnc's default: 2), or 0 for direct convolutions")
+                             "(kilnc's default: 4), or 0 for direct convolutions")
     parser.add_argument("--skip-kiln", action="store_true")
     parser.add_argument("--skip-ort", action="store_true")
     args = parser.parse_args()
@@ -409,11 +409,12 @@ def main():
                   f" {'kiln %peak':>10} {'kiln/best':>9} {'kilnc s':>7}")
         print("\nGFLOP/s (median of rounds; % of the measured peak at the same thread count); "
               "kiln %peak and kiln/best: kiln's better layout against the best peer")
+        winograd = ("m = 4, or 2 where F(4x4)'s transformed filter or output tiling does not "
+                    "fit" if args.winograd is None else f"m = {args.winograd}; 0: direct")
         print("GFLOP/s count a direct convolution's multiply-adds for every tool. kiln computes "
-              "3x3 stride-1 forward and backward-data convolutions as Winograd F(m x m, 3 x 3) "
-              f"(m = {2 if args.winograd is None else args.winograd}; 0: direct), with 2.25x "
-              "(m = 2) or 4x (m = 4) fewer: its rate there is an equivalent rate and may pass "
-              "the peak.")
+              "3x3 stride-1 forward, backward-data and backward-filter convolutions as "
+              f"Winograd F(m x m, 3 x 3) ({winograd}), with 4x (m = 4) or 2.25x (m = 2) fewer: "
+              "its rate there is an equivalent rate and may pass the peak.")
         print(header, flush=True)
         for label, flops, timers, compile_s in jobs:
             samples = {tool: [] for tool in timers}
