@@ -29,14 +29,14 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
-#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Math/IR/Math.h" // the transforms' math.fma (getDependentDialects)
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
-#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/Matchers.h"
 
 namespace kiln {
@@ -261,10 +261,6 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     Value image = forall.getInductionVars()[0];
     OpFoldResult row = affine::makeComposedFoldedAffineApply(
         rewriter, loc, rewriter.getAffineDimExpr(0) * m, {forall.getInductionVars()[1]});
-    auto plus = [&](OpFoldResult value, int64_t offset) {
-      return affine::makeComposedFoldedAffineApply(
-          rewriter, loc, rewriter.getAffineDimExpr(0) + offset, {value});
-    };
     auto index = [&](int64_t value) -> OpFoldResult { return rewriter.getIndexAttr(value); };
 
     // The transformed input [alpha^2, tiles (+ 1), C], tile by tile and vector by vector of
@@ -278,10 +274,10 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
       return RankedTensorType::get({positions, planeRows, channels}, f32);
     };
     auto tileIndex = [&](OpBuilder &b, Location at, ValueRange tile) -> Value {
-      AffineExpr image = b.getAffineDimExpr(0), tileRow = b.getAffineDimExpr(1),
+      AffineExpr imageInBlock = b.getAffineDimExpr(0), tileRow = b.getAffineDimExpr(1),
                  tileColumn = b.getAffineDimExpr(2);
       return affine::makeComposedAffineApply(
-          b, at, (image * tileRows + tileRow) * tileColumns + tileColumn,
+          b, at, (imageInBlock * tileRows + tileRow) * tileColumns + tileColumn,
           {tile[0], tile[1], tile[2]});
     };
     auto positionOf = [&](Value stacked, OpFoldResult position) {
@@ -305,8 +301,8 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         rewriter, loc, {images, tileRows, tileColumns, shape.c}, lanes, transformedInit,
         [&](OpBuilder &b, Location at, ValueRange tile, Value transformed) {
           AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
-          OpFoldResult image = affine::makeComposedFoldedAffineApply(
-              b, at, d0 + d1, {forall.getInductionVars()[0], tile[0]});
+          OpFoldResult patchImage =
+              affine::makeComposedFoldedAffineApply(b, at, d0 + d1, {image, tile[0]});
           SmallVector<Value> patch;
           for (int64_t i = 0; i < alpha; ++i) {
             Value y = affine::makeComposedAffineApply(b, at, d0 + d1 * m + i, {row, tile[1]});
@@ -314,7 +310,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
               Value x = affine::makeComposedAffineApply(b, at, d0 * m + j, {tile[2]});
               patch.push_back(b.create<vector::TransferReadOp>(
                   at, vectorType, input,
-                  ValueRange{getValueOrCreateConstantIndexOp(b, at, image), y, x, tile[3]},
+                  ValueRange{getValueOrCreateConstantIndexOp(b, at, patchImage), y, x, tile[3]},
                   zero, inBounds));
             }
           }
