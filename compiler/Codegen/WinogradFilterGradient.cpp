@@ -68,8 +68,7 @@ SmallVector<double> transposed(ArrayRef<double> t, int64_t rows, int64_t columns
 
 } // namespace
 
-bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter,
-                                           linalg::Conv2DNhwcHwcfOp conv,
+bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter, linalg::Conv2DNhwcHwcfOp conv,
                                            const WinogradScheme &scheme,
                                            const FilterGradientLimits &limits) {
   std::optional<GradientShape> shape = gradientShape(conv);
@@ -86,8 +85,8 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter,
   // V [alpha^2, C, K] and Q [alpha^2, K, F] fit the scratch.
   int64_t tileRows = shape->h / m, tileColumns = shape->w / m;
   int64_t imageBlocks = shape->n / imageLanes;
-  int64_t rowBlocks = largestDivisorAtMost(
-      tileRows, std::max<int64_t>(1, limits.minTasks / imageBlocks));
+  int64_t rowBlocks =
+      largestDivisorAtMost(tileRows, std::max<int64_t>(1, limits.minTasks / imageBlocks));
   int64_t rowsPerTask = tileRows / rowBlocks, tasks = imageBlocks * rowBlocks;
   // A chunk of one column must fit the scratch, and a task's partial dU the filter budget
   // (ResNet-50's layer 3 at F(4x4): 36 x 256 x 256 floats, 9.4 MB per task).
@@ -95,8 +94,8 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter,
   if (bytesPerColumn > limits.scratchBytes ||
       4 * positions * shape->c * shape->f > limits.filterBytes)
     return false;
-  int64_t chunkColumns = largestDivisorAtMost(
-      tileColumns, std::max<int64_t>(1, limits.scratchBytes / bytesPerColumn));
+  int64_t chunkColumns =
+      largestDivisorAtMost(tileColumns, std::max<int64_t>(1, limits.scratchBytes / bytesPerColumn));
   int64_t chunk = chunkColumns * imageLanes;
 
   Location loc = conv.getLoc();
@@ -114,8 +113,7 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter,
   SmallVector<double> spread = transposed(scheme.outputT, m, alpha);
 
   auto forall = rewriter.create<scf::ForallOp>(
-      loc, getAsIndexOpFoldResult(ctx, {0, 0}),
-      getAsIndexOpFoldResult(ctx, {shape->n, tileRows}),
+      loc, getAsIndexOpFoldResult(ctx, {0, 0}), getAsIndexOpFoldResult(ctx, {shape->n, tileRows}),
       getAsIndexOpFoldResult(ctx, {imageLanes, rowsPerTask}),
       ValueRange{empty(rewriter, {tasks, positions, shape->c, shape->f})}, std::nullopt);
   rewriter.setInsertionPointToStart(forall.getBody());
@@ -134,100 +132,112 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter,
   Value slot = rewriter.create<tensor::ExtractSliceOp>(
       loc, RankedTensorType::get({positions, shape->c, shape->f}, f32),
       forall.getRegionIterArgs().front(), partialOffsets, partialSizes, unitStrides);
-  Value partial = rewriter.create<linalg::FillOp>(loc, zero, slot).getResult(0);
-  partial = kiln::vectorLoopNest(
-      rewriter, loc, {rowsPerTask, tileColumns}, chunkColumns, partial,
-      [&](OpBuilder &b, Location at, ValueRange chunkStart, Value partial) {
-        Value tileRow = affine::makeComposedAffineApply(b, at, d0 + d1, {firstRow, chunkStart[0]});
-        auto pixel = [&](Value tileIndex, int64_t offset) {
-          return affine::makeComposedAffineApply(b, at, d0 * m + offset, {tileIndex});
-        };
-        auto column = [&](Value columnInChunk) {
-          return affine::makeComposedAffineApply(b, at, d0 + d1, {chunkStart[1], columnInChunk});
-        };
-        auto write = [&](OpBuilder &nested, ArrayRef<Value> values, Value into,
-                         ValueRange indices) {
-          for (auto [position, value] : llvm::enumerate(values)) {
-            SmallVector<Value> where = {nested.create<arith::ConstantIndexOp>(loc, position)};
-            where.append(indices.begin(), indices.end());
-            into = nested.create<vector::TransferWriteOp>(loc, value, into, where, inBounds)
-                       .getResult();
-          }
-          return into;
-        };
-        // V [alpha^2, C (+ 1), K]: B^T x_t B for each channel, tile and vector of images. Its
-        // planes, and Q's, have an odd number of rows: 16 rows of 64 floats, 4 KB, put the
-        // 16 or 36 vectors of a tile in one set of the 8-way L1 cache.
-        Value transformedInput = kiln::vectorLoopNest(
-            b, at, {shape->c, chunkColumns, imageLanes}, imageLanes,
-            empty(b, {positions, shape->c | 1, chunk}),
-            [&](OpBuilder &nb, Location nl, ValueRange ivs, Value into) {
-              Value x = column(ivs[1]);
-              Value image = affine::makeComposedAffineApply(nb, nl, d0 + d1, {firstImage, ivs[2]});
-              SmallVector<Value> patch;
-              for (int64_t i = 0; i < alpha; ++i)
-                for (int64_t j = 0; j < alpha; ++j)
-                  patch.push_back(nb.create<vector::TransferReadOp>(
-                      nl, VectorType::get({imageLanes}, f32), input,
-                      ValueRange{ivs[0], pixel(tileRow, i), pixel(x, j), image}, zero,
-                      inBounds));
-              Value k = affine::makeComposedAffineApply(nb, nl, d0 * imageLanes + d1,
-                                                         {ivs[1], ivs[2]});
-              return write(nb, kiln::sandwich(nb, nl, patch, scheme.inputT, alpha), into,
-                           {ivs[0], k});
-            });
-        // Q [alpha^2, K (+ 1), F]: A dy_t A^T for each tile, image and vector of output
-        // channels.
-        Value transformedGradient = kiln::vectorLoopNest(
-            b, at, {chunkColumns, imageLanes, shape->f}, limits.lanes,
-            empty(b, {positions, chunk | 1, shape->f}),
-            [&](OpBuilder &nb, Location nl, ValueRange ivs, Value into) {
-              Value x = column(ivs[0]);
-              Value image = affine::makeComposedAffineApply(nb, nl, d0 + d1, {firstImage, ivs[1]});
-              SmallVector<Value> tile;
-              for (int64_t i = 0; i < m; ++i)
-                for (int64_t j = 0; j < m; ++j)
-                  tile.push_back(nb.create<vector::TransferReadOp>(
-                      nl, VectorType::get({limits.lanes}, f32), gradient,
-                      ValueRange{pixel(tileRow, i), pixel(x, j), image, ivs[2]}, zero,
-                      inBounds));
-              Value k = affine::makeComposedAffineApply(nb, nl, d0 * imageLanes + d1,
-                                                         {ivs[0], ivs[1]});
-              return write(nb, kiln::sandwich(nb, nl, tile, spread, m), into, {k, ivs[2]});
-            });
-        // dU_p += V_p Q_p, position by position (one register-tiled nest for all).
-        auto constantIndex = [&](int64_t value) -> Value {
-          return b.create<arith::ConstantIndexOp>(at, value);
-        };
-        auto products = b.create<scf::ForOp>(
-            at, constantIndex(0), constantIndex(positions), constantIndex(1),
-            ValueRange{partial},
-            [&](OpBuilder &nb, Location nl, Value position, ValueRange iterArgs) {
-              auto matrix = [&](Value stacked, int64_t rows, int64_t columns) {
-                return nb.create<tensor::ExtractSliceOp>(
-                    nl, RankedTensorType::get({rows, columns}, f32), stacked,
-                    SmallVector<OpFoldResult>{position, nb.getIndexAttr(0), nb.getIndexAttr(0)},
-                    getAsIndexOpFoldResult(ctx, {1, rows, columns}),
-                    getAsIndexOpFoldResult(ctx, {1, 1, 1}));
-              };
-              Value sum = nb.create<linalg::MatmulOp>(
-                                nl, RankedTensorType::get({shape->c, shape->f}, f32),
-                                ValueRange{matrix(transformedInput, shape->c, chunk),
-                                           matrix(transformedGradient, chunk, shape->f)},
-                                ValueRange{matrix(iterArgs[0], shape->c, shape->f)})
-                              .getResult(0);
-              Value updated = nb.create<tensor::InsertSliceOp>(
-                  nl, sum, iterArgs[0],
-                  SmallVector<OpFoldResult>{position, nb.getIndexAttr(0), nb.getIndexAttr(0)},
-                  getAsIndexOpFoldResult(ctx, {1, shape->c, shape->f}),
-                  getAsIndexOpFoldResult(ctx, {1, 1, 1}));
-              nb.create<scf::YieldOp>(nl, updated);
-            });
-        return products.getResult(0);
-      });
+  // One chunk: its V and Q, then dU_p += V_p Q_p. The first chunk's matmuls start from zero
+  // (their accumulators start in registers), so that no fill of the partial (up to 590 KB
+  // per task) is written first.
+  int64_t chunksPerRow = tileColumns / chunkColumns, chunks = rowsPerTask * chunksPerRow;
+  auto addChunk = [&](OpBuilder &b, Location at, Value chunkIndex, Value partial,
+                      bool first) -> Value {
+    SmallVector<Value> chunkStart = {
+        affine::makeComposedAffineApply(b, at, d0.floorDiv(chunksPerRow), {chunkIndex}),
+        affine::makeComposedAffineApply(b, at, (d0 % chunksPerRow) * chunkColumns, {chunkIndex})};
+    Value tileRow = affine::makeComposedAffineApply(b, at, d0 + d1, {firstRow, chunkStart[0]});
+    auto pixel = [&](Value tileIndex, int64_t offset) {
+      return affine::makeComposedAffineApply(b, at, d0 * m + offset, {tileIndex});
+    };
+    auto column = [&](Value columnInChunk) {
+      return affine::makeComposedAffineApply(b, at, d0 + d1, {chunkStart[1], columnInChunk});
+    };
+    auto write = [&](OpBuilder &nested, ArrayRef<Value> values, Value into, ValueRange indices) {
+      for (auto [position, value] : llvm::enumerate(values)) {
+        SmallVector<Value> where = {nested.create<arith::ConstantIndexOp>(loc, position)};
+        where.append(indices.begin(), indices.end());
+        into =
+            nested.create<vector::TransferWriteOp>(loc, value, into, where, inBounds).getResult();
+      }
+      return into;
+    };
+    // V [alpha^2, C (+ 1), K]: B^T x_t B for each channel, tile and vector of images. Its
+    // planes, and Q's, have an odd number of rows: 16 rows of 64 floats, 4 KB, put the
+    // 16 or 36 vectors of a tile in one set of the 8-way L1 cache.
+    Value transformedInput = kiln::vectorLoopNest(
+        b, at, {shape->c, chunkColumns, imageLanes}, imageLanes,
+        empty(b, {positions, shape->c | 1, chunk}),
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, Value into) {
+          Value x = column(ivs[1]);
+          Value image = affine::makeComposedAffineApply(nb, nl, d0 + d1, {firstImage, ivs[2]});
+          SmallVector<Value> patch;
+          for (int64_t i = 0; i < alpha; ++i)
+            for (int64_t j = 0; j < alpha; ++j)
+              patch.push_back(nb.create<vector::TransferReadOp>(
+                  nl, VectorType::get({imageLanes}, f32), input,
+                  ValueRange{ivs[0], pixel(tileRow, i), pixel(x, j), image}, zero, inBounds));
+          Value k = affine::makeComposedAffineApply(nb, nl, d0 * imageLanes + d1, {ivs[1], ivs[2]});
+          return write(nb, kiln::sandwich(nb, nl, patch, scheme.inputT, alpha), into, {ivs[0], k});
+        });
+    // Q [alpha^2, K (+ 1), F]: A dy_t A^T for each tile, image and vector of output
+    // channels.
+    Value transformedGradient = kiln::vectorLoopNest(
+        b, at, {chunkColumns, imageLanes, shape->f}, limits.lanes,
+        empty(b, {positions, chunk | 1, shape->f}),
+        [&](OpBuilder &nb, Location nl, ValueRange ivs, Value into) {
+          Value x = column(ivs[0]);
+          Value image = affine::makeComposedAffineApply(nb, nl, d0 + d1, {firstImage, ivs[1]});
+          SmallVector<Value> tile;
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t j = 0; j < m; ++j)
+              tile.push_back(nb.create<vector::TransferReadOp>(
+                  nl, VectorType::get({limits.lanes}, f32), gradient,
+                  ValueRange{pixel(tileRow, i), pixel(x, j), image, ivs[2]}, zero, inBounds));
+          Value k = affine::makeComposedAffineApply(nb, nl, d0 * imageLanes + d1, {ivs[0], ivs[1]});
+          return write(nb, kiln::sandwich(nb, nl, tile, spread, m), into, {k, ivs[2]});
+        });
+    // dU_p += V_p Q_p, position by position (one register-tiled nest for all).
+    auto constantIndex = [&](int64_t value) -> Value {
+      return b.create<arith::ConstantIndexOp>(at, value);
+    };
+    auto products = b.create<scf::ForOp>(
+        at, constantIndex(0), constantIndex(positions), constantIndex(1), ValueRange{partial},
+        [&](OpBuilder &nb, Location nl, Value position, ValueRange iterArgs) {
+          auto matrix = [&](Value stacked, int64_t rows, int64_t columns) {
+            return nb.create<tensor::ExtractSliceOp>(
+                nl, RankedTensorType::get({rows, columns}, f32), stacked,
+                SmallVector<OpFoldResult>{position, nb.getIndexAttr(0), nb.getIndexAttr(0)},
+                getAsIndexOpFoldResult(ctx, {1, rows, columns}),
+                getAsIndexOpFoldResult(ctx, {1, 1, 1}));
+          };
+          Value start = matrix(iterArgs[0], shape->c, shape->f);
+          if (first)
+            start = nb.create<linalg::FillOp>(nl, zero, start).getResult(0);
+          Value sum =
+              nb.create<linalg::MatmulOp>(nl, RankedTensorType::get({shape->c, shape->f}, f32),
+                                          ValueRange{matrix(transformedInput, shape->c, chunk),
+                                                     matrix(transformedGradient, chunk, shape->f)},
+                                          ValueRange{start})
+                  .getResult(0);
+          Value updated = nb.create<tensor::InsertSliceOp>(
+              nl, sum, iterArgs[0],
+              SmallVector<OpFoldResult>{position, nb.getIndexAttr(0), nb.getIndexAttr(0)},
+              getAsIndexOpFoldResult(ctx, {1, shape->c, shape->f}),
+              getAsIndexOpFoldResult(ctx, {1, 1, 1}));
+          nb.create<scf::YieldOp>(nl, updated);
+        });
+    return products.getResult(0);
+  };
+  Value partial =
+      addChunk(rewriter, loc, rewriter.create<arith::ConstantIndexOp>(loc, 0), slot, true);
+  if (chunks > 1) {
+    auto rest = rewriter.create<scf::ForOp>(
+        loc, rewriter.create<arith::ConstantIndexOp>(loc, 1),
+        rewriter.create<arith::ConstantIndexOp>(loc, chunks),
+        rewriter.create<arith::ConstantIndexOp>(loc, 1), ValueRange{partial},
+        [&](OpBuilder &b, Location at, Value chunkIndex, ValueRange iterArgs) {
+          b.create<scf::YieldOp>(at, addChunk(b, at, chunkIndex, iterArgs[0], false));
+        });
+    partial = rest.getResult(0);
+  }
   rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-  rewriter.create<tensor::ParallelInsertSliceOp>(loc, partial,
-                                                 forall.getRegionIterArgs().front(),
+  rewriter.create<tensor::ParallelInsertSliceOp>(loc, partial, forall.getRegionIterArgs().front(),
                                                  partialOffsets, partialSizes, unitStrides);
 
   // dU: the partials added up, [alpha^2, C, F].
@@ -236,21 +246,19 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter,
   Value sumInit =
       rewriter.create<linalg::FillOp>(loc, zero, empty(rewriter, {positions, shape->c, shape->f}))
           .getResult(0);
-  Value summed =
-      rewriter
-          .create<linalg::GenericOp>(
-              loc, sumInit.getType(), forall.getResult(0), sumInit,
-              SmallVector<AffineMap>{AffineMap::get(4, 0, {d3, d0, d1, d2}, ctx),
-                                     AffineMap::get(4, 0, {d0, d1, d2}, ctx)},
-              SmallVector<utils::IteratorType>{utils::IteratorType::parallel,
-                                               utils::IteratorType::parallel,
-                                               utils::IteratorType::parallel,
-                                               utils::IteratorType::reduction},
-              [](OpBuilder &b, Location at, ValueRange args) {
-                b.create<linalg::YieldOp>(
-                    at, b.create<arith::AddFOp>(at, args[1], args[0]).getResult());
-              })
-          .getResult(0);
+  Value summed = rewriter
+                     .create<linalg::GenericOp>(
+                         loc, sumInit.getType(), forall.getResult(0), sumInit,
+                         SmallVector<AffineMap>{AffineMap::get(4, 0, {d3, d0, d1, d2}, ctx),
+                                                AffineMap::get(4, 0, {d0, d1, d2}, ctx)},
+                         SmallVector<utils::IteratorType>{
+                             utils::IteratorType::parallel, utils::IteratorType::parallel,
+                             utils::IteratorType::parallel, utils::IteratorType::reduction},
+                         [](OpBuilder &b, Location at, ValueRange args) {
+                           b.create<linalg::YieldOp>(
+                               at, b.create<arith::AddFOp>(at, args[1], args[0]).getResult());
+                         })
+                     .getResult(0);
 
   // dW [C, 3, 3, F] += G^T dU G: each tap a combination of the positions' [C, F] matrices,
   // with per-tap coefficient constants (the adjoint of the forward's filter transform).
@@ -263,8 +271,7 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter,
   for (int64_t a = 0; a < alpha; ++a)
     for (int64_t b = 0; b < alpha; ++b) {
       inputs.push_back(rewriter.create<tensor::ExtractSliceOp>(
-          loc, matrixType, summed,
-          getAsIndexOpFoldResult(ctx, {a * alpha + b, 0, 0}),
+          loc, matrixType, summed, getAsIndexOpFoldResult(ctx, {a * alpha + b, 0, 0}),
           getAsIndexOpFoldResult(ctx, {1, shape->c, shape->f}),
           getAsIndexOpFoldResult(ctx, {1, 1, 1})));
       maps.push_back(channelsMap);
@@ -281,18 +288,17 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter,
     }
   maps.push_back(rewriter.getMultiDimIdentityMap(4));
   SmallVector<utils::IteratorType> parallel(4, utils::IteratorType::parallel);
-  Value taps =
-      rewriter
-          .create<linalg::GenericOp>(
-              loc, init.getType(), inputs, init, maps, parallel,
-              [positions](OpBuilder &b, Location at, ValueRange args) {
-                Value sum = args.back();
-                for (int64_t p = 0; p < positions; ++p)
-                  sum = b.create<arith::AddFOp>(
-                      at, sum, b.create<arith::MulFOp>(at, args[p], args[positions + p]));
-                b.create<linalg::YieldOp>(at, sum);
-              })
-          .getResult(0);
+  Value taps = rewriter
+                   .create<linalg::GenericOp>(
+                       loc, init.getType(), inputs, init, maps, parallel,
+                       [positions](OpBuilder &b, Location at, ValueRange args) {
+                         Value sum = args.back();
+                         for (int64_t p = 0; p < positions; ++p)
+                           sum = b.create<arith::AddFOp>(
+                               at, sum, b.create<arith::MulFOp>(at, args[p], args[positions + p]));
+                         b.create<linalg::YieldOp>(at, sum);
+                       })
+                   .getResult(0);
   rewriter.replaceOp(conv, taps);
   return true;
 }
