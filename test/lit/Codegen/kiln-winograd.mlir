@@ -193,3 +193,21 @@ func.func @filter_gradient(%x: tensor<16x10x10x16xf32>, %dy: tensor<8x8x16x16xf3
   %g = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %dy : tensor<16x10x10x16xf32>, tensor<8x8x16x16xf32>) outs(%o : tensor<16x3x3x16xf32>) -> tensor<16x3x3x16xf32>
   return %g : tensor<16x3x3x16xf32>
 }
+
+// -----
+
+// Filter gradients left direct: 4 images (not a whole vector of 8 or 16), and a strided
+// convolution's (kiln-to-linalg dilates the output gradient by the stride).
+// CHECK-LABEL: func @filter_gradient_not_taken
+// CHECK-COUNT-2: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: scf.forall
+func.func @filter_gradient_not_taken(%x4: tensor<16x10x10x4xf32>, %dy4: tensor<8x8x4x16xf32>,
+                                     %xs: tensor<16x17x17x16xf32>, %dys: tensor<8x8x16x16xf32>)
+    -> (tensor<16x3x3x16xf32>, tensor<16x3x3x16xf32>) {
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x3x3x16xf32>
+  %o = linalg.fill ins(%z : f32) outs(%e : tensor<16x3x3x16xf32>) -> tensor<16x3x3x16xf32>
+  %few = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x4, %dy4 : tensor<16x10x10x4xf32>, tensor<8x8x4x16xf32>) outs(%o : tensor<16x3x3x16xf32>) -> tensor<16x3x3x16xf32>
+  %strided = linalg.conv_2d_nhwc_hwcf {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%xs, %dys : tensor<16x17x17x16xf32>, tensor<8x8x16x16xf32>) outs(%o : tensor<16x3x3x16xf32>) -> tensor<16x3x3x16xf32>
+  return %few, %strided : tensor<16x3x3x16xf32>, tensor<16x3x3x16xf32>
+}
