@@ -79,7 +79,9 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     becomes tasks over blocks of images and tile rows that each sum a partial
     dU = sum over tiles of (B^T x B) . (A dy A^T), one matmul per position over chunks of
     tile columns, into their slice of the tasks' result; the partials are added up and
-    G^T dU G gives the taps.
+    G^T dU G gives the taps. A task's partial must fit `filter-bytes` and a chunk of one
+    tile column `scratch-bytes`; F(2x2) is tried where F(4x4) does not fit or 4 does not
+    divide the output.
   }];
   let options = [
     Option<"tile", "tile", "int64_t", /*default=*/"4",
@@ -95,7 +97,7 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
            "Leave convolutions with fewer multiply-adds (N H W C F 9) direct">,
     Option<"filterBytes", "filter-bytes", "int64_t", /*default=*/"4194304",
            "Leave convolutions whose transformed filter (which every task reads) is larger "
-           "direct">,
+           "direct; for filter gradients, a task's partial dU">,
     Option<"filterGradients", "filter-gradients", "bool", /*default=*/"true",
            "Also rewrite the filter gradients of 3x3 stride-1 convolutions">,
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
