@@ -191,7 +191,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         SmallVector<float> coefficients;
         for (int64_t a = 0; a < scheme.alpha(); ++a)
           for (int64_t c = 0; c < scheme.alpha(); ++c)
-            coefficients.push_back(scheme.filterT[a * 3 + i] * scheme.filterT[c * 3 + j]);
+            coefficients.push_back(scheme.tapCoefficient(a, c, i, j));
         inputs.push_back(b.create<arith::ConstantOp>(
             loc, DenseElementsAttr::get(coefficientType, ArrayRef<float>(coefficients))));
         maps.push_back(coefficientMap);
@@ -303,26 +303,16 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
           AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
           OpFoldResult patchImage =
               affine::makeComposedFoldedAffineApply(b, at, d0 + d1, {image, tile[0]});
-          SmallVector<Value> patch;
-          for (int64_t i = 0; i < alpha; ++i) {
-            Value y = affine::makeComposedAffineApply(b, at, d0 + d1 * m + i, {row, tile[1]});
-            for (int64_t j = 0; j < alpha; ++j) {
-              Value x = affine::makeComposedAffineApply(b, at, d0 * m + j, {tile[2]});
-              patch.push_back(b.create<vector::TransferReadOp>(
-                  at, vectorType, input,
-                  ValueRange{getValueOrCreateConstantIndexOp(b, at, patchImage), y, x, tile[3]},
-                  zero, inBounds));
-            }
-          }
-          SmallVector<Value> values = kiln::sandwich(b, at, patch, scheme.inputT, alpha);
-          for (auto [position, value] : llvm::enumerate(values)) {
-            Value slot = b.create<arith::ConstantIndexOp>(at, position);
-            transformed = b.create<vector::TransferWriteOp>(
-                               at, value, transformed,
-                               ValueRange{slot, tileIndex(b, at, tile), tile[3]}, inBounds)
-                              .getResult();
-          }
-          return transformed;
+          Value patchImageIndex = getValueOrCreateConstantIndexOp(b, at, patchImage);
+          SmallVector<Value> patch = kiln::readSquare(
+              b, at, input, vectorType, zero, alpha, [&](int64_t i, int64_t j) {
+                return SmallVector<Value>{
+                    patchImageIndex,
+                    affine::makeComposedAffineApply(b, at, d0 + d1 * m + i, {row, tile[1]}),
+                    affine::makeComposedAffineApply(b, at, d0 * m + j, {tile[2]}), tile[3]};
+              });
+          return kiln::writePlanes(b, at, kiln::sandwich(b, at, patch, scheme.inputT, alpha),
+                                   transformed, {tileIndex(b, at, tile), tile[3]});
         });
 
     // The products [alpha^2, tiles (+ 1), F]: one matmul per position, in a loop (one
@@ -372,13 +362,9 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     output = kiln::vectorLoopNest(
         rewriter, loc, {images, tileRows, tileColumns, shape.f}, lanes, output,
         [&](OpBuilder &b, Location at, ValueRange tile, Value output) {
-          SmallVector<Value> product;
-          for (int64_t position = 0; position < positions; ++position) {
-            Value slot = b.create<arith::ConstantIndexOp>(at, position);
-            product.push_back(b.create<vector::TransferReadOp>(
-                at, vectorType, products, ValueRange{slot, tileIndex(b, at, tile), tile[3]},
-                zero, inBounds));
-          }
+          SmallVector<Value> product =
+              kiln::readPlanes(b, at, products, vectorType, zero, positions,
+                               {tileIndex(b, at, tile), tile[3]});
           SmallVector<Value> pixels = kiln::sandwich(b, at, product, scheme.outputT, alpha);
           AffineExpr d0 = b.getAffineDimExpr(0);
           for (int64_t a = 0; a < m; ++a) {

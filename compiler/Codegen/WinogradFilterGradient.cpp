@@ -29,7 +29,6 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -109,7 +108,6 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter, linalg::Conv2
   auto empty = [&](OpBuilder &b, ArrayRef<int64_t> shape) -> Value {
     return b.create<tensor::EmptyOp>(loc, shape, f32);
   };
-  SmallVector<bool> inBounds = {true};
   SmallVector<double> spread = transposed(scheme.outputT, m, alpha);
 
   auto forall = rewriter.create<scf::ForallOp>(
@@ -148,15 +146,6 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter, linalg::Conv2
     auto column = [&](Value columnInChunk) {
       return affine::makeComposedAffineApply(b, at, d0 + d1, {chunkStart[1], columnInChunk});
     };
-    auto write = [&](OpBuilder &nested, ArrayRef<Value> values, Value into, ValueRange indices) {
-      for (auto [position, value] : llvm::enumerate(values)) {
-        SmallVector<Value> where = {nested.create<arith::ConstantIndexOp>(loc, position)};
-        where.append(indices.begin(), indices.end());
-        into =
-            nested.create<vector::TransferWriteOp>(loc, value, into, where, inBounds).getResult();
-      }
-      return into;
-    };
     // V [alpha^2, C (+ 1), K]: B^T x_t B for each channel, tile and vector of images. Its
     // planes, and Q's, have an odd number of rows: 16 rows of 64 floats, 4 KB, put the
     // 16 or 36 vectors of a tile in one set of the 8-way L1 cache.
@@ -166,14 +155,14 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter, linalg::Conv2
         [&](OpBuilder &nb, Location nl, ValueRange ivs, Value into) {
           Value x = column(ivs[1]);
           Value image = affine::makeComposedAffineApply(nb, nl, d0 + d1, {firstImage, ivs[2]});
-          SmallVector<Value> patch;
-          for (int64_t i = 0; i < alpha; ++i)
-            for (int64_t j = 0; j < alpha; ++j)
-              patch.push_back(nb.create<vector::TransferReadOp>(
-                  nl, VectorType::get({imageLanes}, f32), input,
-                  ValueRange{ivs[0], pixel(tileRow, i), pixel(x, j), image}, zero, inBounds));
+          SmallVector<Value> patch = kiln::readSquare(
+              nb, nl, input, VectorType::get({imageLanes}, f32), zero, alpha,
+              [&](int64_t i, int64_t j) {
+                return SmallVector<Value>{ivs[0], pixel(tileRow, i), pixel(x, j), image};
+              });
           Value k = affine::makeComposedAffineApply(nb, nl, d0 * imageLanes + d1, {ivs[1], ivs[2]});
-          return write(nb, kiln::sandwich(nb, nl, patch, scheme.inputT, alpha), into, {ivs[0], k});
+          return kiln::writePlanes(nb, nl, kiln::sandwich(nb, nl, patch, scheme.inputT, alpha),
+                                   into, {ivs[0], k});
         });
     // Q [alpha^2, K (+ 1), F]: A dy_t A^T for each tile, image and vector of output
     // channels.
@@ -183,14 +172,14 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter, linalg::Conv2
         [&](OpBuilder &nb, Location nl, ValueRange ivs, Value into) {
           Value x = column(ivs[0]);
           Value image = affine::makeComposedAffineApply(nb, nl, d0 + d1, {firstImage, ivs[1]});
-          SmallVector<Value> tile;
-          for (int64_t i = 0; i < m; ++i)
-            for (int64_t j = 0; j < m; ++j)
-              tile.push_back(nb.create<vector::TransferReadOp>(
-                  nl, VectorType::get({limits.lanes}, f32), gradient,
-                  ValueRange{pixel(tileRow, i), pixel(x, j), image, ivs[2]}, zero, inBounds));
+          SmallVector<Value> tile = kiln::readSquare(
+              nb, nl, gradient, VectorType::get({limits.lanes}, f32), zero, m,
+              [&](int64_t i, int64_t j) {
+                return SmallVector<Value>{pixel(tileRow, i), pixel(x, j), image, ivs[2]};
+              });
           Value k = affine::makeComposedAffineApply(nb, nl, d0 * imageLanes + d1, {ivs[0], ivs[1]});
-          return write(nb, kiln::sandwich(nb, nl, tile, spread, m), into, {k, ivs[2]});
+          return kiln::writePlanes(nb, nl, kiln::sandwich(nb, nl, tile, spread, m), into,
+                                   {k, ivs[2]});
         });
     // dU_p += V_p Q_p, position by position (one register-tiled nest for all).
     auto constantIndex = [&](int64_t value) -> Value {
@@ -281,7 +270,7 @@ bool kiln::rewriteFilterGradientAsWinograd(RewriterBase &rewriter, linalg::Conv2
       SmallVector<float> coefficients;
       for (int64_t i = 0; i < 3; ++i)
         for (int64_t j = 0; j < 3; ++j)
-          coefficients.push_back(scheme.filterT[a * 3 + i] * scheme.filterT[b * 3 + j]);
+          coefficients.push_back(scheme.tapCoefficient(a, b, i, j));
       inputs.push_back(rewriter.create<arith::ConstantOp>(
           loc, DenseElementsAttr::get(tapsType, ArrayRef<float>(coefficients))));
       maps.push_back(tapMap);

@@ -4,6 +4,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 using namespace mlir;
 
@@ -98,6 +99,40 @@ SmallVector<Value> kiln::sandwich(OpBuilder &b, Location loc, ArrayRef<Value> x,
       result.push_back(linearCombination(b, loc, ArrayRef(left).slice(a * inner, inner),
                                          t.slice(c * inner, inner)));
   return result;
+}
+
+SmallVector<Value> kiln::readSquare(OpBuilder &b, Location loc, Value source, VectorType type,
+                                    Value padding, int64_t side,
+                                    function_ref<SmallVector<Value>(int64_t, int64_t)> indices) {
+  SmallVector<Value> square;
+  for (int64_t i = 0; i < side; ++i)
+    for (int64_t j = 0; j < side; ++j)
+      square.push_back(b.create<vector::TransferReadOp>(loc, type, source, indices(i, j),
+                                                        padding, ArrayRef<bool>{true}));
+  return square;
+}
+
+SmallVector<Value> kiln::readPlanes(OpBuilder &b, Location loc, Value from, VectorType type,
+                                    Value padding, int64_t count, ValueRange trailing) {
+  SmallVector<Value> values;
+  for (int64_t position = 0; position < count; ++position) {
+    SmallVector<Value> indices = {b.create<arith::ConstantIndexOp>(loc, position)};
+    indices.append(trailing.begin(), trailing.end());
+    values.push_back(b.create<vector::TransferReadOp>(loc, type, from, indices, padding,
+                                                      ArrayRef<bool>{true}));
+  }
+  return values;
+}
+
+Value kiln::writePlanes(OpBuilder &b, Location loc, ArrayRef<Value> values, Value into,
+                        ValueRange trailing) {
+  for (auto [position, value] : llvm::enumerate(values)) {
+    SmallVector<Value> indices = {b.create<arith::ConstantIndexOp>(loc, position)};
+    indices.append(trailing.begin(), trailing.end());
+    into = b.create<vector::TransferWriteOp>(loc, value, into, indices, ArrayRef<bool>{true})
+               .getResult();
+  }
+  return into;
 }
 
 Value kiln::vectorLoopNest(OpBuilder &b, Location loc, ArrayRef<int64_t> bounds, int64_t lanes,

@@ -10,6 +10,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinTypes.h"
 
 #include <optional>
 
@@ -21,6 +22,10 @@ struct WinogradScheme {
   int64_t m = 0;
   llvm::ArrayRef<double> inputT, filterT, outputT;
   int64_t alpha() const { return m + 2; }
+  /// G[a][i] G[b][j]: the weight of filter tap (i, j) in position (a, b) of G g G^T.
+  double tapCoefficient(int64_t a, int64_t b, int64_t i, int64_t j) const {
+    return filterT[a * 3 + i] * filterT[b * 3 + j];
+  }
 };
 
 /// Whether `conv` has unit strides and dilations and statically shaped fp32 operands: what
@@ -35,6 +40,25 @@ std::optional<WinogradScheme> winogradSchemeFor(int64_t m);
 llvm::SmallVector<mlir::Value> sandwich(mlir::OpBuilder &b, mlir::Location loc,
                                         llvm::ArrayRef<mlir::Value> x,
                                         llvm::ArrayRef<double> t, int64_t inner);
+
+/// The side x side vectors of `type` read from `source` at `indices(i, j)`, row-major: a
+/// tile's patch (in bounds; `padding` is never read).
+llvm::SmallVector<mlir::Value>
+readSquare(mlir::OpBuilder &b, mlir::Location loc, mlir::Value source, mlir::VectorType type,
+           mlir::Value padding, int64_t side,
+           llvm::function_ref<llvm::SmallVector<mlir::Value>(int64_t, int64_t)> indices);
+
+/// The `count` vectors of `type` at [p, trailing...] of `from`, p = 0 .. count - 1: a tile's
+/// values, one per plane of a stacked tensor.
+llvm::SmallVector<mlir::Value> readPlanes(mlir::OpBuilder &b, mlir::Location loc,
+                                          mlir::Value from, mlir::VectorType type,
+                                          mlir::Value padding, int64_t count,
+                                          mlir::ValueRange trailing);
+
+/// `values[p]` written at [p, trailing...] of `into`, each to its plane: the updated tensor.
+mlir::Value writePlanes(mlir::OpBuilder &b, mlir::Location loc,
+                        llvm::ArrayRef<mlir::Value> values, mlir::Value into,
+                        mlir::ValueRange trailing);
 
 /// A loop nest over `bounds` (the last one a vector of `lanes` at a time) threading the
 /// tensor `init` through `body`, which gets the induction variables and returns the tensor
