@@ -53,25 +53,29 @@ def KilnFuseElementwisePass : Pass<"kiln-fuse-elementwise", "mlir::func::FuncOp"
 }
 
 def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
-  let summary = "Rewrites 3x3 stride-1 convolutions as Winograd F(m x m, 3 x 3) tasks";
+  let summary = "Rewrites 3x3 convolutions of stride 1 or 2 as Winograd F(m x m, 3 x 3) tasks";
   let description = [{
     On tensors, before `kiln-parallelize`. Every statically shaped fp32
-    `linalg.conv_2d_nhwc_hwcf` with a 3x3 filter, unit strides and dilations, input and
-    output channels in whole vectors, a transformed filter of at most `filter-bytes` (with
-    `tile` 4, F(2x2) is tried when F(4x4)'s is larger) and at least `min-multiply-adds`
-    becomes: the filter transformed once (G g G^T,
-    [(m + 2)^2, C, F], one generic), and an
-    `scf.forall` of tasks, each a block of tile rows (`task-tiles` tiles at most, whole rows
-    and whole images, its scratch within `scratch-bytes`, smaller while there are fewer than
-    `min-tasks` tasks) that transforms its input patches
-    (B^T d B: a loop nest over its tiles and channel vectors, each patch read once as
-    vectors and transformed in registers), multiplies them by the transformed filter (one
+    `linalg.conv_2d_nhwc_hwcf` with a 3x3 filter, strides 1 or 2 (the same along both
+    dimensions), unit dilations, input and output channels in whole vectors, a transformed
+    filter of at most `filter-bytes` (with `tile` 4, F(2x2) is tried when F(4x4)'s is
+    larger) and at least `min-multiply-adds` becomes: the filter transformed once (G g G^T,
+    [alpha^2, C, F], one generic; alpha = m + 2 at stride 1, 2m + 1 at stride 2, where the
+    even rows and columns of a tile's patch go through F(m, 2) and the odd ones stay as they
+    are), and an `scf.forall` of tasks, each a block of tile rows (`task-tiles` tiles at
+    most, whole rows and whole images, its scratch within `scratch-bytes`, smaller while
+    there are fewer than `min-tasks` tasks) that transforms its input patches (B^T d B: a
+    loop nest over its tiles and channel vectors, each patch read once as vectors and
+    transformed in registers), multiplies them by the transformed filter (one
     `linalg.matmul` in an `scf.for` over the positions) and adds the transformed products
-    (A^T M A, a loop nest likewise) to its rows of the output. An output that m does not
-    divide is computed whole tiles wide from a zero-padded input, then cropped and added to
-    the convolution's init. Otherwise the fill or broadcast the output starts from, and an
-    elementwise op that is the only user of the result (a ReLU, a residual add), are computed
-    by the tasks on their own rows, as `kiln-parallelize` does for the tasks it makes.
+    (A^T M A, a loop nest likewise) to its rows of the output. A zero-padded input is read
+    unpadded, from the pad's source, what lies outside it as zeros (masked reads), and so
+    are the rows and columns past the input's end that whole tiles read where m does not
+    divide the output; such an output is computed whole tiles wide, then cropped and added
+    to the convolution's init. Otherwise the fill or broadcast the output starts from, and
+    an elementwise op that is the only user of the result (a ReLU, a residual add), are
+    computed by the tasks on their own rows, as `kiln-parallelize` does for the tasks it
+    makes.
 
     With `filter-gradients`, the filter gradient of such a convolution as kiln-to-linalg
     writes it (`conv_2d_nhwc_hwcf` of the input transposed to [C, H + 2, W + 2, N] by the
@@ -95,7 +99,7 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
            "Make blocks smaller while there are fewer tasks than this">,
     Option<"minMultiplyAdds", "min-multiply-adds", "int64_t", /*default=*/"8388608",
            "Leave convolutions with fewer multiply-adds (N H W C F 9) direct">,
-    Option<"filterBytes", "filter-bytes", "int64_t", /*default=*/"4194304",
+    Option<"filterBytes", "filter-bytes", "int64_t", /*default=*/"8388608",
            "Leave convolutions whose transformed filter (which every task reads) is larger "
            "direct; for filter gradients, a task's partial dU">,
     Option<"filterGradients", "filter-gradients", "bool", /*default=*/"true",

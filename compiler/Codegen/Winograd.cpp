@@ -20,6 +20,12 @@
 // linalg.matmul in a loop over the positions (kiln-codegen-contractions' register tiles).
 // The filter is transformed once per call, before the tasks.
 //
+// A stride-2 convolution's tile of m x m outputs reads a (2m + 1) x (2m + 1) patch: along
+// each dimension its even inputs meet the filter's taps 0 and 2 (a stride-1 correlation
+// with a 2-tap filter, F(m, 2)) and its odd ones tap 1 alone. So its scheme has
+// alpha = 2m + 1 positions (F(m, 2)'s m + 1 and m plain ones) and the same matmuls per
+// position: 1.44x (m = 2) or 1.78x (m = 4) fewer multiply-adds than the direct convolution.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/Codegen/CpuTarget.h"
 #include "compiler/Codegen/Passes.h"
@@ -64,26 +70,113 @@ Value addInto(OpBuilder &b, Location loc, Value value, Value init) {
       .getResult(0);
 }
 
-/// The shapes of a convolution the rewrite takes: input [N, H + 2, W + 2, C] (padded),
-/// filter [3, 3, C, F], output [N, H, W, F].
+/// The shapes of a convolution the rewrite takes: input [N, inH, inW, C] (padded; at least
+/// stride * (H - 1) + 3 rows), filter [3, 3, C, F], output [N, H, W, F].
 struct ConvShape {
-  int64_t n = 0, h = 0, w = 0, c = 0, f = 0;
+  int64_t n = 0, h = 0, w = 0, c = 0, f = 0, stride = 1, inH = 0, inW = 0;
 };
 
-/// The shape of `conv` when it is a statically shaped fp32 3x3 convolution with unit strides
-/// and dilations whose channels are whole vectors of `lanes` (both transforms are vector code
-/// along them): nullopt otherwise.
+/// The shape of `conv` when it is a statically shaped fp32 3x3 convolution with strides 1 or
+/// 2 (the same along both dimensions), unit dilations and channels in whole vectors of
+/// `lanes` (both transforms are vector code along them): nullopt otherwise.
 std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t lanes) {
-  if (!kiln::isStaticFp32UnitStride(conv))
+  std::optional<int64_t> stride = kiln::staticFp32Stride(conv);
+  if (stride != 1 && stride != 2)
     return std::nullopt;
+  ArrayRef<int64_t> input =
+      cast<ShapedType>(conv.getDpsInputOperand(0)->get().getType()).getShape();
   ArrayRef<int64_t> filter =
       cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType()).getShape();
   ArrayRef<int64_t> output =
       cast<ShapedType>(conv.getDpsInitOperand(0)->get().getType()).getShape();
-  ConvShape shape{output[0], output[1], output[2], filter[2], filter[3]};
+  ConvShape shape{output[0], output[1], output[2], filter[2], filter[3],
+                  *stride,   input[1],  input[2]};
   if (filter[0] != 3 || filter[1] != 3 || shape.c % lanes != 0 || shape.f % lanes != 0)
     return std::nullopt;
   return shape;
+}
+
+/// A patch row's or column's index into the input the patches are read from, clamped into
+/// it, and whether the unclamped one lies inside (null: statically inside).
+struct SourceIndex {
+  Value index, inside;
+};
+
+/// Where the input transform reads the patches from: a convolution's zero-padded input is
+/// read unpadded (the pad's source, `top` and `left` rows and columns in), and what lies
+/// outside it, the padding and the rows and columns past the end that tiles of an output m
+/// does not divide read, as zeros (a masked vector read at a clamped index). That saves
+/// the padded copy of the input (on ResNet-50's 56 x 56 strided layer, with its fill 15 %
+/// of the convolution's time on one thread), and on an input no pad made, the one the
+/// tiles past the end would need.
+struct UnpaddedInput {
+  Value value;
+  int64_t top = 0, left = 0;
+  ArrayRef<int64_t> shape; // [N, H, W, C]
+  int64_t lanes = 0;
+  bool masked = false; // false: every patch lies inside, read as it is
+
+  /// The indices first + k, k < count, along dimension `dim` of the source.
+  SmallVector<SourceIndex> indices(OpBuilder &b, Location loc, Value first, int64_t count,
+                                   int64_t dim) const {
+    SmallVector<SourceIndex> result;
+    if (!masked) {
+      for (int64_t k = 0; k < count; ++k)
+        result.push_back({b.create<arith::AddIOp>(loc, first,
+                                                  b.create<arith::ConstantIndexOp>(loc, k)),
+                          Value()});
+      return result;
+    }
+    int64_t size = shape[dim];
+    Value zero = b.create<arith::ConstantIndexOp>(loc, 0);
+    Value last = b.create<arith::ConstantIndexOp>(loc, size - 1);
+    for (int64_t k = 0; k < count; ++k) {
+      Value position = b.create<arith::AddIOp>(loc, first,
+                                               b.create<arith::ConstantIndexOp>(loc, k));
+      Value clamped = b.create<arith::MaxSIOp>(loc, zero,
+                                               b.create<arith::MinSIOp>(loc, position, last));
+      Value inside = b.create<arith::CmpIOp>(loc, arith::CmpIPredicate::eq, clamped, position);
+      result.push_back({clamped, inside});
+    }
+    return result;
+  }
+
+  /// The mask of a patch vector at (row, column): all lanes inside, none outside.
+  Value mask(OpBuilder &b, Location loc, const SourceIndex &row,
+             const SourceIndex &column) const {
+    if (!masked)
+      return Value();
+    Value inside = b.create<arith::AndIOp>(loc, row.inside, column.inside);
+    Value length = b.create<arith::SelectOp>(loc, inside,
+                                             b.create<arith::ConstantIndexOp>(loc, lanes),
+                                             b.create<arith::ConstantIndexOp>(loc, 0));
+    return b.create<vector::CreateMaskOp>(loc, VectorType::get({lanes}, b.getI1Type()),
+                                          length);
+  }
+};
+
+/// The patches of `shape` (whole tiles) at `scheme` read from `input`: unpadded when a zero
+/// tensor.pad of its rows and columns made it.
+UnpaddedInput unpaddedInput(Value input, const ConvShape &shape, const WinogradScheme &scheme,
+                            int64_t lanes) {
+  UnpaddedInput result{input, 0, 0, cast<RankedTensorType>(input.getType()).getShape(), lanes};
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  if (pad && pad.getConstantPaddingValue() &&
+      matchPattern(pad.getConstantPaddingValue(), m_AnyZeroFloat())) {
+    SmallVector<int64_t> low(pad.getStaticLow()), high(pad.getStaticHigh());
+    bool spatialOnly = low[0] == 0 && low[3] == 0 && high[0] == 0 && high[3] == 0;
+    if (spatialOnly && !ShapedType::isDynamicShape(low) && !ShapedType::isDynamicShape(high)) {
+      result.value = pad.getSource();
+      result.top = low[1];
+      result.left = low[2];
+      result.shape = cast<RankedTensorType>(pad.getSource().getType()).getShape();
+    }
+  }
+  int64_t lastRow = scheme.stride * (shape.h - 1) + 2 - result.top,
+          lastColumn = scheme.stride * (shape.w - 1) + 2 - result.left;
+  result.masked = result.top > 0 || result.left > 0 || lastRow >= result.shape[1] ||
+                  lastColumn >= result.shape[2];
+  return result;
 }
 
 /// A task's block of tiles: `images` images by `tileRows` rows of tiles, each row all the
@@ -125,14 +218,20 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     SmallVector<std::tuple<linalg::Conv2DNhwcHwcfOp, ConvShape, WinogradScheme>> convs;
     // Every task reads the whole transformed filter: one larger than `filter-bytes` no longer
     // stays in cache from task to task (ResNet-50's layer 4, 512 x 512 channels, 16 MB:
-    // 65 GFLOP/s against 217 for the direct convolution). Below `min-multiply-adds` the
-    // transforms and the tasks' setup cost more than they save (a batch-1 ResNet-20, 2.4 M
-    // per convolution: 0.52 ms a forward against 0.45 direct).
+    // 65 GFLOP/s against 217 for the direct convolution; layer 3's strided one, 6.5 MB at
+    // F(2 x 2), still gains: 236 against 212). Below `min-multiply-adds` the transforms and
+    // the tasks' setup cost more than they save (a batch-1 ResNet-20, 2.4 M per
+    // convolution: 0.52 ms a forward against 0.45 direct).
     // F(4 x 4) falls back to F(2 x 2) where its filter is too large (ResNet-50's layer 3,
-    // 256 x 256 channels: 9.4 MB against 4.2 MB).
-    SmallVector<WinogradScheme> schemes = {*scheme};
-    if (scheme->m == 4)
-      schemes.push_back(*kiln::winogradSchemeFor(2));
+    // 256 x 256 channels: 9.4 MB, slower there than F(2 x 2)'s 4.2 MB), at either stride.
+    auto schemesAt = [&](int64_t stride) {
+      SmallVector<WinogradScheme> schemes = {*kiln::winogradSchemeFor(scheme->m, stride)};
+      if (scheme->m == 4)
+        schemes.push_back(*kiln::winogradSchemeFor(2, stride));
+      return schemes;
+    };
+    SmallVector<WinogradScheme> schemes = schemesAt(1);
+    SmallVector<WinogradScheme> stridedSchemes = schemesAt(2);
     SmallVector<linalg::Conv2DNhwcHwcfOp> others;
     getOperation().walk([&](linalg::Conv2DNhwcHwcfOp conv) {
       std::optional<ConvShape> shape = candidateShape(conv, lanes);
@@ -146,12 +245,17 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
         int64_t positions = candidate.alpha() * candidate.alpha();
         return 4 * positions * shape->c * shape->f <= filterBytes;
       };
-      if (const WinogradScheme *chosen = llvm::find_if(schemes, fits); chosen != schemes.end())
+      ArrayRef<WinogradScheme> ofStride = shape->stride == 1 ? schemes : stridedSchemes;
+      if (const WinogradScheme *chosen = llvm::find_if(ofStride, fits); chosen != ofStride.end())
         convs.push_back({conv, *shape, *chosen});
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[conv, shape, chosen] : convs)
+    for (auto &[conv, shape, chosen] : convs) {
+      auto pad = conv.getDpsInputOperand(0)->get().getDefiningOp<tensor::PadOp>();
       rewrite(rewriter, conv, shape, chosen, lanes);
+      if (pad && pad->use_empty()) // read unpadded
+        rewriter.eraseOp(pad);
+    }
     if (!filterGradients)
       return;
     // Filter gradients: F(4 x 4) where 4 divides the output, else F(2 x 2).
@@ -243,10 +347,9 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     bool startsAtZero = fill && matchPattern(fill.value(), m_AnyZeroFloat());
     bool accumulate = !padded && !startsAtZero;
     Value outputInit = startsAtZero ? fill.getDpsInitOperand(0)->get() : init;
+    int64_t stride = scheme.stride;
+    UnpaddedInput source = unpaddedInput(input, shape, scheme, lanes);
     if (padded) {
-      auto paddedInput =
-          RankedTensorType::get({shape.n, shape.h + 2, shape.w + 2, shape.c}, f32);
-      input = tensor::createPadHighOp(paddedInput, input, zero, /*nofold=*/false, loc, rewriter);
       outputInit = rewriter.create<tensor::EmptyOp>(
           loc, ArrayRef<int64_t>{shape.n, shape.h, shape.w, shape.f}, f32);
     }
@@ -304,13 +407,19 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
           OpFoldResult patchImage =
               affine::makeComposedFoldedAffineApply(b, at, d0 + d1, {image, tile[0]});
           Value patchImageIndex = getValueOrCreateConstantIndexOp(b, at, patchImage);
+          Value firstRow = affine::makeComposedAffineApply(
+              b, at, (d0 + d1 * m) * stride - source.top, {row, tile[1]});
+          Value firstColumn = affine::makeComposedAffineApply(
+              b, at, d0 * (m * stride) - source.left, {tile[2]});
+          SmallVector<SourceIndex> rows = source.indices(b, at, firstRow, alpha, 1),
+                                   columns = source.indices(b, at, firstColumn, alpha, 2);
           SmallVector<Value> patch = kiln::readSquare(
-              b, at, input, vectorType, zero, alpha, [&](int64_t i, int64_t j) {
-                return SmallVector<Value>{
-                    patchImageIndex,
-                    affine::makeComposedAffineApply(b, at, d0 + d1 * m + i, {row, tile[1]}),
-                    affine::makeComposedAffineApply(b, at, d0 * m + j, {tile[2]}), tile[3]};
-              });
+              b, at, source.value, vectorType, zero, alpha,
+              [&](int64_t i, int64_t j) {
+                return SmallVector<Value>{patchImageIndex, rows[i].index, columns[j].index,
+                                          tile[3]};
+              },
+              [&](int64_t i, int64_t j) { return source.mask(b, at, rows[i], columns[j]); });
           return kiln::writePlanes(b, at, kiln::sandwich(b, at, patch, scheme.inputT, alpha),
                                    transformed, {tileIndex(b, at, tile), tile[3]});
         });

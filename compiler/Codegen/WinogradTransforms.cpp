@@ -24,24 +24,79 @@ constexpr double kF4FilterT[] = {1.0 / 4,  0,         0,         -1.0 / 6, -1.0 
 constexpr double kF4OutputT[] = {1, 1, 1, 1, 1, 0, 0, 1, -1, 2,  -2, 0,
                                  0, 1, 1, 4, 4, 0, 0, 1, -1, 8, -8, 1};
 
+// Stride 2: an output tile's m pixels along a dimension read the 2m + 1 inputs d_0 .. d_2m;
+// the even ones meet the filter's taps g_0 and g_2, the odd ones g_1 alone. So the m + 1
+// even inputs go through F(m, 2) (its points 0, 1 for m = 2; 0, 1, -1, 2 for m = 4) and the
+// m odd ones stay as they are: alpha = 2m + 1 positions, m + 1 of them F(m, 2)'s products
+// and m plain ones, and A^T adds both. In two dimensions, 25 multiplications for 4 outputs
+// (F(2x2)) or 81 for 16 (F(4x4)) where the direct convolution takes 36 or 144.
+constexpr double kF2S2InputT[] = {
+    1, 0, -1, 0, 0, //
+    0, 0, 1,  0, 0, //
+    0, 0, -1, 0, 1, //
+    0, 1, 0,  0, 0, //
+    0, 0, 0,  1, 0};
+constexpr double kF2S2FilterT[] = {1, 0, 0, //
+                                   1, 0, 1, //
+                                   0, 0, 1, //
+                                   0, 1, 0, //
+                                   0, 1, 0};
+constexpr double kF2S2OutputT[] = {1, 1, 0, 1, 0, //
+                                   0, 1, 1, 0, 1};
+
+constexpr double kF4S2InputT[] = {
+    2, 0, -1, 0, -2, 0, 1,  0, 0, //
+    0, 0, -2, 0, -1, 0, 1,  0, 0, //
+    0, 0, 2,  0, -3, 0, 1,  0, 0, //
+    0, 0, -1, 0, 0,  0, 1,  0, 0, //
+    0, 0, 2,  0, -1, 0, -2, 0, 1, //
+    0, 1, 0,  0, 0,  0, 0,  0, 0, //
+    0, 0, 0,  1, 0,  0, 0,  0, 0, //
+    0, 0, 0,  0, 0,  1, 0,  0, 0, //
+    0, 0, 0,  0, 0,  0, 0,  1, 0};
+constexpr double kF4S2FilterT[] = {
+    0.5,      0, 0,       //
+    -0.5,     0, -0.5,    //
+    -1.0 / 6, 0, 1.0 / 6, //
+    1.0 / 6,  0, 1.0 / 3, //
+    0,        0, 1,       //
+    0,        1, 0,       //
+    0,        1, 0,       //
+    0,        1, 0,       //
+    0,        1, 0};
+constexpr double kF4S2OutputT[] = {1, 1, 1,  1, 0, 1, 0, 0, 0, //
+                                   0, 1, -1, 2, 0, 0, 1, 0, 0, //
+                                   0, 1, 1,  4, 0, 0, 0, 1, 0, //
+                                   0, 1, -1, 8, 1, 0, 0, 0, 1};
+
 } // namespace
 
-bool kiln::isStaticFp32UnitStride(linalg::Conv2DNhwcHwcfOp conv) {
+std::optional<int64_t> kiln::staticFp32Stride(linalg::Conv2DNhwcHwcfOp conv) {
+  auto strides = llvm::to_vector(conv.getStrides().getValues<int64_t>());
   auto isOne = [](int64_t value) { return value == 1; };
-  if (!llvm::all_of(conv.getStrides().getValues<int64_t>(), isOne) ||
+  if (strides.size() != 2 || strides[0] != strides[1] ||
       !llvm::all_of(conv.getDilations().getValues<int64_t>(), isOne))
-    return false;
-  return llvm::all_of(conv->getOperands(), [](Value operand) {
+    return std::nullopt;
+  bool staticFp32 = llvm::all_of(conv->getOperands(), [](Value operand) {
     auto type = dyn_cast<RankedTensorType>(operand.getType());
     return type && type.hasStaticShape() && type.getElementType().isF32();
   });
+  return staticFp32 ? std::optional(strides[0]) : std::nullopt;
 }
 
-std::optional<kiln::WinogradScheme> kiln::winogradSchemeFor(int64_t m) {
-  if (m == 2)
-    return WinogradScheme{2, kF2InputT, kF2FilterT, kF2OutputT};
-  if (m == 4)
-    return WinogradScheme{4, kF4InputT, kF4FilterT, kF4OutputT};
+bool kiln::isStaticFp32UnitStride(linalg::Conv2DNhwcHwcfOp conv) {
+  return staticFp32Stride(conv) == 1;
+}
+
+std::optional<kiln::WinogradScheme> kiln::winogradSchemeFor(int64_t m, int64_t stride) {
+  if (m == 2 && stride == 1)
+    return WinogradScheme{2, 1, kF2InputT, kF2FilterT, kF2OutputT};
+  if (m == 4 && stride == 1)
+    return WinogradScheme{4, 1, kF4InputT, kF4FilterT, kF4OutputT};
+  if (m == 2 && stride == 2)
+    return WinogradScheme{2, 2, kF2S2InputT, kF2S2FilterT, kF2S2OutputT};
+  if (m == 4 && stride == 2)
+    return WinogradScheme{4, 2, kF4S2InputT, kF4S2FilterT, kF4S2OutputT};
   return std::nullopt;
 }
 
@@ -103,12 +158,16 @@ SmallVector<Value> kiln::sandwich(OpBuilder &b, Location loc, ArrayRef<Value> x,
 
 SmallVector<Value> kiln::readSquare(OpBuilder &b, Location loc, Value source, VectorType type,
                                     Value padding, int64_t side,
-                                    function_ref<SmallVector<Value>(int64_t, int64_t)> indices) {
+                                    function_ref<SmallVector<Value>(int64_t, int64_t)> indices,
+                                    function_ref<Value(int64_t, int64_t)> mask) {
+  int64_t rank = cast<ShapedType>(source.getType()).getRank();
+  AffineMap lastDimension = AffineMap::getMinorIdentityMap(rank, 1, b.getContext());
   SmallVector<Value> square;
   for (int64_t i = 0; i < side; ++i)
     for (int64_t j = 0; j < side; ++j)
-      square.push_back(b.create<vector::TransferReadOp>(loc, type, source, indices(i, j),
-                                                        padding, ArrayRef<bool>{true}));
+      square.push_back(b.create<vector::TransferReadOp>(
+          loc, type, source, indices(i, j), lastDimension, padding,
+          mask ? mask(i, j) : Value(), b.getBoolArrayAttr({true})));
   return square;
 }
 

@@ -108,15 +108,18 @@ func.func @bias_relu(%in: tensor<2x10x10x16xf32>, %w: tensor<3x3x16x32xf32>, %b:
 
 // -----
 
-// An output whose height and width 2 does not divide (7 x 7): the tiles cover 8 x 8, read
-// from the input padded with zeros at the bottom and right, into a tensor of their own, whose
-// top-left 7 x 7 is the result (a zero fill's start adds nothing).
+// An output whose height and width 2 does not divide (7 x 7): the tiles cover 8 x 8 into a
+// tensor of their own, whose top-left 7 x 7 is the result (a zero fill's start adds
+// nothing); the last tiles' patches, one row and column past the input's end, read zeros
+// there (masked reads at clamped indices), not from a padded copy.
 // CHECK-LABEL: func @padded
-// CHECK: %[[INPUT:.*]] = tensor.pad %arg0 low[0, 0, 0, 0] high[0, 1, 1, 0]
-// CHECK: tensor<1x9x9x16xf32> to tensor<1x10x10x16xf32>
+// CHECK-NOT: tensor.pad
 // CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<1x8x8x16xf32>
 // CHECK: %[[BLOCKS:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[EMPTY]])
-// CHECK: vector.transfer_read %[[INPUT]]
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: %[[MASK:.*]] = vector.create_mask
+// CHECK: vector.transfer_read %arg0[{{.*}}], %{{.*}}, %[[MASK]] {in_bounds = [true]} : tensor<1x9x9x16xf32>, vector<16xf32>
 // CHECK: %[[RESULT:.*]] = tensor.extract_slice %[[BLOCKS]][0, 0, 0, 0] [1, 7, 7, 16] [1, 1, 1, 1]
 // CHECK-NEXT: return %[[RESULT]]
 func.func @padded(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>) -> tensor<1x7x7x16xf32> {
@@ -129,7 +132,7 @@ func.func @padded(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>) -> tenso
 
 // -----
 
-// Left as they are: a stride-2 convolution, a 1x1 filter, and input channels that are not
+// Left as they are: a stride-3 convolution, a 1x1 filter, and input channels that are not
 // whole vectors (3). With the default min-multiply-adds, a convolution this small as well.
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd))' | FileCheck %s --check-prefix=SMALLCONV
 // SMALLCONV-LABEL: func @bias_relu
@@ -140,18 +143,46 @@ func.func @padded(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>) -> tenso
 // CHECK-NOT: scf.forall
 func.func @not_taken(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>, %w1: tensor<1x1x16x16xf32>,
                      %in3: tensor<1x10x10x3xf32>, %w3: tensor<3x3x3x16xf32>)
-    -> (tensor<1x4x4x16xf32>, tensor<1x9x9x16xf32>, tensor<1x8x8x16xf32>) {
+    -> (tensor<1x3x3x16xf32>, tensor<1x9x9x16xf32>, tensor<1x8x8x16xf32>) {
   %z = arith.constant 0.0 : f32
-  %e4 = tensor.empty() : tensor<1x4x4x16xf32>
-  %o4 = linalg.fill ins(%z : f32) outs(%e4 : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
-  %s2 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%in, %w : tensor<1x9x9x16xf32>, tensor<3x3x16x16xf32>) outs(%o4 : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
+  %e3 = tensor.empty() : tensor<1x3x3x16xf32>
+  %o3 = linalg.fill ins(%z : f32) outs(%e3 : tensor<1x3x3x16xf32>) -> tensor<1x3x3x16xf32>
+  %s3 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<3> : tensor<2xi64>} ins(%in, %w : tensor<1x9x9x16xf32>, tensor<3x3x16x16xf32>) outs(%o3 : tensor<1x3x3x16xf32>) -> tensor<1x3x3x16xf32>
   %e9 = tensor.empty() : tensor<1x9x9x16xf32>
   %o9 = linalg.fill ins(%z : f32) outs(%e9 : tensor<1x9x9x16xf32>) -> tensor<1x9x9x16xf32>
   %pw = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w1 : tensor<1x9x9x16xf32>, tensor<1x1x16x16xf32>) outs(%o9 : tensor<1x9x9x16xf32>) -> tensor<1x9x9x16xf32>
   %e8 = tensor.empty() : tensor<1x8x8x16xf32>
   %o8 = linalg.fill ins(%z : f32) outs(%e8 : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
   %rgb = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in3, %w3 : tensor<1x10x10x3xf32>, tensor<3x3x3x16xf32>) outs(%o8 : tensor<1x8x8x16xf32>) -> tensor<1x8x8x16xf32>
-  return %s2, %pw, %rgb : tensor<1x4x4x16xf32>, tensor<1x9x9x16xf32>, tensor<1x8x8x16xf32>
+  return %s3, %pw, %rgb : tensor<1x3x3x16xf32>, tensor<1x9x9x16xf32>, tensor<1x8x8x16xf32>
+}
+
+// -----
+
+// A stride-2 convolution: a tile's m x m outputs read a (2m + 1) x (2m + 1) patch whose even
+// rows and columns go through F(m, 2) and odd ones stay as they are: F(2 x 2) has 25
+// positions, F(4 x 4) 81. Its zero padding is not copied: the patches are read from the
+// pad's source, the padding as zeros by masked reads.
+// CHECK-LABEL: func @strided
+// CHECK-NOT: tensor.pad
+// CHECK: outs(%{{.*}} : tensor<25x16x16xf32>)
+// CHECK: scf.forall
+// CHECK: tensor.empty() : tensor<25x5x16xf32>
+// CHECK-COUNT-25: vector.transfer_read %arg0[{{.*}}], %{{.*}}, %{{.*}} {in_bounds = [true]} : tensor<1x8x8x16xf32>, vector<16xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<16x16xf32>)
+// F4-LABEL: func @strided
+// F4: outs(%{{.*}} : tensor<81x16x16xf32>)
+// F4-COUNT-81: vector.transfer_read %arg0
+func.func @strided(%in: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x16xf32>) -> tensor<1x4x4x16xf32> {
+  %z = arith.constant 0.0 : f32
+  %padded = tensor.pad %in low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%i: index, %j: index, %k: index, %l: index):
+    tensor.yield %z : f32
+  } : tensor<1x8x8x16xf32> to tensor<1x10x10x16xf32>
+  %e4 = tensor.empty() : tensor<1x4x4x16xf32>
+  %o4 = linalg.fill ins(%z : f32) outs(%e4 : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
+  %s2 = linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>} ins(%padded, %w : tensor<1x10x10x16xf32>, tensor<3x3x16x16xf32>) outs(%o4 : tensor<1x4x4x16xf32>) -> tensor<1x4x4x16xf32>
+  return %s2 : tensor<1x4x4x16xf32>
 }
 
 // -----
