@@ -100,8 +100,11 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     Option<"minMultiplyAdds", "min-multiply-adds", "int64_t", /*default=*/"8388608",
            "Leave convolutions with fewer multiply-adds (N H W C F 9) direct">,
     Option<"filterBytes", "filter-bytes", "int64_t", /*default=*/"8388608",
-           "Leave convolutions whose transformed filter (which every task reads) is larger "
-           "direct; for filter gradients, a task's partial dU">,
+           "Transformed filters (which every task reads) at most this large are read by the "
+           "tasks that transform; for filter gradients, a task's partial dU at most">,
+    Option<"globalFilterBytes", "global-filter-bytes", "int64_t", /*default=*/"33554432",
+           "A larger transformed filter, up to this size, is multiplied by all tiles at once "
+           "(the input transformed first, the output after); larger ones stay direct">,
     Option<"filterGradients", "filter-gradients", "bool", /*default=*/"true",
            "Also rewrite the filter gradients of 3x3 stride-1 convolutions">,
     Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",

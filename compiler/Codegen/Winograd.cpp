@@ -55,6 +55,13 @@ using kiln::WinogradScheme;
 
 namespace {
 
+/// Output channels per matmul task where the filter is too large for every task to read it
+/// all: a [C, 128] slice of a position's filter (256 KB at 512 channels) stays in L2.
+constexpr int64_t kGlobalChannelBlock = 128;
+
+/// The direct convolution's multiply-adds over a scheme's, at least.
+constexpr double kMinMultiplyAddSaving = 1.3;
+
 /// `value` added to `init` (of its shape) by an elementwise linalg.generic.
 Value addInto(OpBuilder &b, Location loc, Value value, Value init) {
   auto type = cast<RankedTensorType>(init.getType());
@@ -215,7 +222,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
       return signalPassFailure();
     }
     int64_t lanes = kiln::CpuTarget::fromVectorBits(vectorBits).vectorFloats;
-    SmallVector<std::tuple<linalg::Conv2DNhwcHwcfOp, ConvShape, WinogradScheme>> convs;
+    SmallVector<std::tuple<linalg::Conv2DNhwcHwcfOp, ConvShape, WinogradScheme, bool>> convs;
     // Every task reads the whole transformed filter: one larger than `filter-bytes` no longer
     // stays in cache from task to task (ResNet-50's layer 4, 512 x 512 channels, 16 MB:
     // 65 GFLOP/s against 217 for the direct convolution; layer 3's strided one, 6.5 MB at
@@ -241,18 +248,31 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
       }
       if (shape->n * shape->h * shape->w * shape->c * shape->f * 9 < minMultiplyAdds)
         return;
+      auto filterSize = [&](const WinogradScheme &candidate) {
+        return 4 * candidate.alpha() * candidate.alpha() * shape->c * shape->f;
+      };
+      // Whole tiles may cover more than the output (7 x 7 as 8 x 8): at stride 2 and F(2 x 2)
+      // that leaves ResNet-50's layer 4 with 1.1x fewer multiply-adds than the direct
+      // convolution, not enough to pay for the transforms.
+      auto savesEnough = [&](const WinogradScheme &candidate) {
+        int64_t tiles = llvm::divideCeil(shape->h, candidate.m) *
+                        llvm::divideCeil(shape->w, candidate.m);
+        return shape->h * shape->w * 9 >=
+               kMinMultiplyAddSaving * tiles * candidate.alpha() * candidate.alpha();
+      };
       auto fits = [&](const WinogradScheme &candidate) {
-        int64_t positions = candidate.alpha() * candidate.alpha();
-        return 4 * positions * shape->c * shape->f <= filterBytes;
+        return filterSize(candidate) <= filterBytes && savesEnough(candidate);
       };
       ArrayRef<WinogradScheme> ofStride = shape->stride == 1 ? schemes : stridedSchemes;
       if (const WinogradScheme *chosen = llvm::find_if(ofStride, fits); chosen != ofStride.end())
-        convs.push_back({conv, *shape, *chosen});
+        convs.push_back({conv, *shape, *chosen, /*global=*/false});
+      else if (filterSize(ofStride.back()) <= globalFilterBytes && savesEnough(ofStride.back()))
+        convs.push_back({conv, *shape, ofStride.back(), /*global=*/true});
     });
     IRRewriter rewriter(&getContext());
-    for (auto &[conv, shape, chosen] : convs) {
+    for (auto &[conv, shape, chosen, global] : convs) {
       auto pad = conv.getDpsInputOperand(0)->get().getDefiningOp<tensor::PadOp>();
-      rewrite(rewriter, conv, shape, chosen, lanes);
+      rewrite(rewriter, conv, shape, chosen, lanes, global);
       if (pad && pad->use_empty()) // read unpadded
         rewriter.eraseOp(pad);
     }
@@ -268,56 +288,52 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
   }
 
   /// The transformed filter [alpha^2, C, F], one [C, F] matrix per position of the
-  /// alpha x alpha tile: one generic over (position, c, f) for all positions (one nest, one
-  /// set of tasks), which reads each tap's coefficient for its position from a constant
-  /// vector. Its multiplications by zero cost nothing that counts: the filter is small next
-  /// to the activations the tasks transform.
+  /// alpha x alpha tile: G g G^T for each input channel and vector of output channels, its
+  /// 9 tap vectors read once and transformed in registers (rows, then columns), in tasks
+  /// over blocks of input channels. (As one generic over (position, c, f) that read every
+  /// tap for every position, the filter was read alpha^2 times: 22 % of ResNet-50's layer-4
+  /// convolution.)
   Value transformFilter(OpBuilder &b, Location loc, Value filter, const ConvShape &shape,
-                        const WinogradScheme &scheme) {
+                        const WinogradScheme &scheme, int64_t lanes) {
     MLIRContext *ctx = b.getContext();
+    Type f32 = b.getF32Type();
     int64_t positions = scheme.alpha() * scheme.alpha();
-    auto tapType = RankedTensorType::get({shape.c, shape.f}, b.getF32Type());
-    auto coefficientType = RankedTensorType::get({positions}, b.getF32Type());
-    SmallVector<Value> inputs;
-    SmallVector<AffineMap> maps;
-    AffineMap tapMap = AffineMap::get(3, 0, {b.getAffineDimExpr(1), b.getAffineDimExpr(2)}, ctx);
-    AffineMap coefficientMap = AffineMap::get(3, 0, {b.getAffineDimExpr(0)}, ctx);
-    for (int64_t i = 0; i < 3; ++i)
-      for (int64_t j = 0; j < 3; ++j) {
-        inputs.push_back(b.create<tensor::ExtractSliceOp>(
-            loc, tapType, filter, getAsIndexOpFoldResult(ctx, {i, j, 0, 0}),
-            getAsIndexOpFoldResult(ctx, {1, 1, shape.c, shape.f}),
-            getAsIndexOpFoldResult(ctx, {1, 1, 1, 1})));
-        maps.push_back(tapMap);
-      }
-    for (int64_t i = 0; i < 3; ++i)
-      for (int64_t j = 0; j < 3; ++j) {
-        SmallVector<float> coefficients;
-        for (int64_t a = 0; a < scheme.alpha(); ++a)
-          for (int64_t c = 0; c < scheme.alpha(); ++c)
-            coefficients.push_back(scheme.tapCoefficient(a, c, i, j));
-        inputs.push_back(b.create<arith::ConstantOp>(
-            loc, DenseElementsAttr::get(coefficientType, ArrayRef<float>(coefficients))));
-        maps.push_back(coefficientMap);
-      }
-    maps.push_back(b.getMultiDimIdentityMap(3));
-    Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{positions, shape.c, shape.f},
-                                           b.getF32Type());
-    SmallVector<utils::IteratorType> iterators(3, utils::IteratorType::parallel);
-    Value transformed =
-        b.create<linalg::GenericOp>(
-             loc, init.getType(), inputs, init, maps, iterators,
-             [](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-               Value sum;
-               for (int64_t k = 0; k < 9; ++k) {
-                 Value term = nested.create<arith::MulFOp>(nestedLoc, args[k], args[9 + k]);
-                 sum = sum ? nested.create<arith::AddFOp>(nestedLoc, sum, term).getResult()
-                           : term;
-               }
-               nested.create<linalg::YieldOp>(nestedLoc, sum);
-             })
-            .getResult(0);
-    return transformed;
+    int64_t channelBlock =
+        kiln::largestDivisorAtMost(shape.c, std::max<int64_t>(1, shape.c / minTasks));
+    Value init =
+        b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{positions, shape.c, shape.f}, f32);
+    auto tasks = b.create<scf::ForallOp>(
+        loc, getAsIndexOpFoldResult(ctx, {0}), getAsIndexOpFoldResult(ctx, {shape.c}),
+        getAsIndexOpFoldResult(ctx, {channelBlock}), ValueRange{init}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(tasks.getBody());
+    Value firstChannel = tasks.getInductionVars()[0];
+    Value zero = b.create<arith::ConstantOp>(loc, b.getF32FloatAttr(0));
+    auto vectorType = VectorType::get({lanes}, f32);
+    // Written in place, in the task's slice of the result.
+    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), firstChannel, b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes =
+        getAsIndexOpFoldResult(ctx, {positions, channelBlock, shape.f});
+    SmallVector<OpFoldResult> strides = getAsIndexOpFoldResult(ctx, {1, 1, 1});
+    Value blockInit = b.create<tensor::ExtractSliceOp>(loc, tasks.getRegionIterArgs().front(),
+                                                       offsets, sizes, strides);
+    Value block = kiln::vectorLoopNest(
+        b, loc, {channelBlock, shape.f}, lanes, blockInit,
+        [&](OpBuilder &nb, Location at, ValueRange ivs, Value block) {
+          Value channel = nb.create<arith::AddIOp>(at, firstChannel, ivs[0]);
+          SmallVector<Value> taps =
+              kiln::readSquare(nb, at, filter, vectorType, zero, 3, [&](int64_t i, int64_t j) {
+                return SmallVector<Value>{nb.create<arith::ConstantIndexOp>(at, i),
+                                          nb.create<arith::ConstantIndexOp>(at, j), channel,
+                                          ivs[1]};
+              });
+          return kiln::writePlanes(nb, at, kiln::sandwich(nb, at, taps, scheme.filterT, 3),
+                                   block, {ivs[0], ivs[1]});
+        });
+    b.setInsertionPointToStart(tasks.getTerminator().getBody());
+    b.create<tensor::ParallelInsertSliceOp>(loc, block, tasks.getRegionIterArgs().front(),
+                                           offsets, sizes, strides);
+    return tasks.getResult(0);
   }
 
   /// `conv` as Winograd tasks. An output whose height or width `m` does not divide (ResNet-50's
@@ -325,7 +341,7 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
   /// bottom and right, into a tensor of its own; the convolution's result is its top-left
   /// part added to the convolution's init (nothing added to a zero fill).
   void rewrite(IRRewriter &rewriter, linalg::Conv2DNhwcHwcfOp conv, const ConvShape &real,
-               const WinogradScheme &scheme, int64_t lanes) {
+               const WinogradScheme &scheme, int64_t lanes, bool global) {
     Location loc = conv.getLoc();
     MLIRContext *ctx = &getContext();
     Type f32 = rewriter.getF32Type();
@@ -354,27 +370,44 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
           loc, ArrayRef<int64_t>{shape.n, shape.h, shape.w, shape.f}, f32);
     }
     Value filter =
-        transformFilter(rewriter, loc, conv.getDpsInputOperand(1)->get(), shape, scheme);
+        transformFilter(rewriter, loc, conv.getDpsInputOperand(1)->get(), shape, scheme, lanes);
 
-    auto forall = rewriter.create<scf::ForallOp>(
-        loc, getAsIndexOpFoldResult(ctx, {0, 0}),
-        getAsIndexOpFoldResult(ctx, {shape.n, shape.h / m}),
-        getAsIndexOpFoldResult(ctx, {images, tileRows}), ValueRange{outputInit}, std::nullopt);
-    rewriter.setInsertionPointToStart(forall.getBody());
-    Value image = forall.getInductionVars()[0];
-    OpFoldResult row = affine::makeComposedFoldedAffineApply(
-        rewriter, loc, rewriter.getAffineDimExpr(0) * m, {forall.getInductionVars()[1]});
+    int64_t positions = alpha * alpha, tileRowsInAll = shape.h / m;
     auto index = [&](int64_t value) -> OpFoldResult { return rewriter.getIndexAttr(value); };
+    auto constantIndex = [&](int64_t value) {
+      return rewriter.create<arith::ConstantIndexOp>(loc, value);
+    };
+    auto vectorType = VectorType::get({lanes}, f32);
+    SmallVector<bool> inBounds = {true};
+    SmallVector<OpFoldResult> unitStrides3(3, index(1));
+    // Tasks over blocks of `images` x `tileRows` tile rows, sharing `shared`; the builder
+    // left in the task's body.
+    auto blockTasks = [&](Value shared) {
+      auto tasks = rewriter.create<scf::ForallOp>(
+          loc, getAsIndexOpFoldResult(ctx, {0, 0}),
+          getAsIndexOpFoldResult(ctx, {shape.n, tileRowsInAll}),
+          getAsIndexOpFoldResult(ctx, {images, tileRows}), ValueRange{shared}, std::nullopt);
+      rewriter.setInsertionPointToStart(tasks.getBody());
+      return tasks;
+    };
+    // A block task's first image, first output row and first tile among all tiles.
+    auto blockImage = [](scf::ForallOp tasks) { return tasks.getInductionVars()[0]; };
+    auto blockRow = [&](scf::ForallOp tasks) {
+      return affine::makeComposedFoldedAffineApply(rewriter, loc, rewriter.getAffineDimExpr(0) * m,
+                                                   {tasks.getInductionVars()[1]});
+    };
+    auto blockFirstTile = [&](scf::ForallOp tasks) {
+      AffineExpr image = rewriter.getAffineDimExpr(0), tileRow = rewriter.getAffineDimExpr(1);
+      return affine::makeComposedFoldedAffineApply(
+          rewriter, loc, (image * tileRowsInAll + tileRow) * tileColumns,
+          {tasks.getInductionVars()[0], tasks.getInductionVars()[1]});
+    };
 
-    // The transformed input [alpha^2, tiles (+ 1), C], tile by tile and vector by vector of
-    // channels: the patch's alpha^2 vectors read once, B^T d B computed in registers in two
-    // passes (rows, then columns), each position written to its plane. The planes are an
+    // Stacked tensors [alpha^2, rows, channels], one plane per position. The planes are an
     // odd number of rows long: 64 rows of 16 channels, 4 KB, put the 16 vectors of a tile in
-    // one set of the 8-way L1 cache (and the products' likewise).
-    int64_t positions = alpha * alpha;
-    int64_t planeRows = tiles | 1;
-    auto stackedType = [&](int64_t channels) {
-      return RankedTensorType::get({positions, planeRows, channels}, f32);
+    // one set of the 8-way L1 cache.
+    auto stackedType = [&](int64_t rows, int64_t channels) {
+      return RankedTensorType::get({positions, rows | 1, channels}, f32);
     };
     auto tileIndex = [&](OpBuilder &b, Location at, ValueRange tile) -> Value {
       AffineExpr imageInBlock = b.getAffineDimExpr(0), tileRow = b.getAffineDimExpr(1),
@@ -383,120 +416,187 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
           b, at, (imageInBlock * tileRows + tileRow) * tileColumns + tileColumn,
           {tile[0], tile[1], tile[2]});
     };
-    auto positionOf = [&](Value stacked, OpFoldResult position) {
-      auto type = cast<RankedTensorType>(stacked.getType());
-      SmallVector<OpFoldResult> offsets(type.getRank(), index(0)), sizes, strides;
-      offsets[0] = position;
-      for (int64_t size : type.getShape().drop_front())
-        sizes.push_back(index(size));
-      sizes.insert(sizes.begin(), index(1));
-      strides.assign(type.getRank(), index(1));
-      return std::make_tuple(offsets, sizes, strides);
+    // Position `position`'s [rows, channels] matrix of a stacked tensor, from column `column`.
+    auto matrix = [&](OpBuilder &b, Location at, Value stacked, OpFoldResult position,
+                      int64_t rows, int64_t channels, OpFoldResult column) {
+      return b.create<tensor::ExtractSliceOp>(
+          at, RankedTensorType::get({rows, channels}, f32), stacked,
+          SmallVector<OpFoldResult>{position, index(0), column},
+          SmallVector<OpFoldResult>{index(1), index(rows), index(channels)}, unitStrides3);
     };
-    auto constantIndex = [&](int64_t value) {
-      return rewriter.create<arith::ConstantIndexOp>(loc, value);
-    };
-    auto vectorType = VectorType::get({lanes}, f32);
-    SmallVector<bool> inBounds = {true};
-    Value transformedInit =
-        rewriter.create<tensor::EmptyOp>(loc, stackedType(shape.c).getShape(), f32);
-    Value transformed = kiln::vectorLoopNest(
-        rewriter, loc, {images, tileRows, tileColumns, shape.c}, lanes, transformedInit,
-        [&](OpBuilder &b, Location at, ValueRange tile, Value transformed) {
-          AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
-          OpFoldResult patchImage =
-              affine::makeComposedFoldedAffineApply(b, at, d0 + d1, {image, tile[0]});
-          Value patchImageIndex = getValueOrCreateConstantIndexOp(b, at, patchImage);
-          Value firstRow = affine::makeComposedAffineApply(
-              b, at, (d0 + d1 * m) * stride - source.top, {row, tile[1]});
-          Value firstColumn = affine::makeComposedAffineApply(
-              b, at, d0 * (m * stride) - source.left, {tile[2]});
-          SmallVector<SourceIndex> rows = source.indices(b, at, firstRow, alpha, 1),
-                                   columns = source.indices(b, at, firstColumn, alpha, 2);
-          SmallVector<Value> patch = kiln::readSquare(
-              b, at, source.value, vectorType, zero, alpha,
-              [&](int64_t i, int64_t j) {
-                return SmallVector<Value>{patchImageIndex, rows[i].index, columns[j].index,
-                                          tile[3]};
-              },
-              [&](int64_t i, int64_t j) { return source.mask(b, at, rows[i], columns[j]); });
-          return kiln::writePlanes(b, at, kiln::sandwich(b, at, patch, scheme.inputT, alpha),
-                                   transformed, {tileIndex(b, at, tile), tile[3]});
-        });
 
-    // The products [alpha^2, tiles (+ 1), F]: one matmul per position, in a loop (one
+    // A block's transformed input [alpha^2, tiles (+ 1), C], tile by tile and vector by
+    // vector of channels: the patch's alpha^2 vectors read once, B^T d B computed in
+    // registers in two passes (rows, then columns), each position written to its plane.
+    auto transformInput = [&](Value image, OpFoldResult row) {
+      Value transformedInit =
+          rewriter.create<tensor::EmptyOp>(loc, stackedType(tiles, shape.c).getShape(), f32);
+      return kiln::vectorLoopNest(
+          rewriter, loc, {images, tileRows, tileColumns, shape.c}, lanes, transformedInit,
+          [&](OpBuilder &b, Location at, ValueRange tile, Value transformed) {
+            AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1);
+            OpFoldResult patchImage =
+                affine::makeComposedFoldedAffineApply(b, at, d0 + d1, {image, tile[0]});
+            Value patchImageIndex = getValueOrCreateConstantIndexOp(b, at, patchImage);
+            Value firstRow = affine::makeComposedAffineApply(
+                b, at, (d0 + d1 * m) * stride - source.top, {row, tile[1]});
+            Value firstColumn = affine::makeComposedAffineApply(
+                b, at, d0 * (m * stride) - source.left, {tile[2]});
+            SmallVector<SourceIndex> rows = source.indices(b, at, firstRow, alpha, 1),
+                                     columns = source.indices(b, at, firstColumn, alpha, 2);
+            SmallVector<Value> patch = kiln::readSquare(
+                b, at, source.value, vectorType, zero, alpha,
+                [&](int64_t i, int64_t j) {
+                  return SmallVector<Value>{patchImageIndex, rows[i].index, columns[j].index,
+                                            tile[3]};
+                },
+                [&](int64_t i, int64_t j) { return source.mask(b, at, rows[i], columns[j]); });
+            return kiln::writePlanes(b, at, kiln::sandwich(b, at, patch, scheme.inputT, alpha),
+                                     transformed, {tileIndex(b, at, tile), tile[3]});
+          });
+    };
+
+    // A block's products [alpha^2, tiles (+ 1), F]: one matmul per position, in a loop (one
     // register-tiled nest for all positions, not alpha^2 of them).
-    Value productsInit =
-        rewriter.create<tensor::EmptyOp>(loc, stackedType(shape.f).getShape(), f32);
-    auto loop = rewriter.create<scf::ForOp>(
-        loc, constantIndex(0), constantIndex(positions), constantIndex(1),
-        ValueRange{productsInit},
-        [&](OpBuilder &b, Location nestedLoc, Value position, ValueRange iterArgs) {
-          // Position `position`'s matrix of `stacked`, its first `rows` rows.
-          auto matrix = [&](Value stacked, int64_t rows) {
-            auto type = cast<RankedTensorType>(stacked.getType());
-            auto [offsets, sizes, strides] = positionOf(stacked, position);
-            sizes[1] = index(rows);
-            return b.create<tensor::ExtractSliceOp>(
-                nestedLoc, RankedTensorType::get({rows, type.getShape()[2]}, f32), stacked,
-                offsets, sizes, strides);
-          };
-          Value start =
-              b.create<linalg::FillOp>(nestedLoc, zero, matrix(iterArgs[0], tiles).getResult())
-                  .getResult(0);
-          Value product = b.create<linalg::MatmulOp>(
-                               nestedLoc, start.getType(),
-                               ValueRange{matrix(transformed, tiles), matrix(filter, shape.c)},
-                               start)
-                              .getResult(0);
-          auto [offsets, sizes, strides] = positionOf(iterArgs[0], position);
-          sizes[1] = index(tiles);
-          Value updated = b.create<tensor::InsertSliceOp>(nestedLoc, product, iterArgs[0],
-                                                          offsets, sizes, strides);
-          b.create<scf::YieldOp>(nestedLoc, updated);
-        });
-    Value products = loop.getResult(0);
-    // The task's rows of the output, starting from the convolution's init (computed here when
+    auto multiply = [&](Value transformed) {
+      Value productsInit =
+          rewriter.create<tensor::EmptyOp>(loc, stackedType(tiles, shape.f).getShape(), f32);
+      auto loop = rewriter.create<scf::ForOp>(
+          loc, constantIndex(0), constantIndex(positions), constantIndex(1),
+          ValueRange{productsInit},
+          [&](OpBuilder &b, Location at, Value position, ValueRange iterArgs) {
+            auto products = matrix(b, at, iterArgs[0], position, tiles, shape.f, index(0));
+            Value start = b.create<linalg::FillOp>(at, zero, products.getResult()).getResult(0);
+            Value product =
+                b.create<linalg::MatmulOp>(
+                     at, start.getType(),
+                     ValueRange{matrix(b, at, transformed, position, tiles, shape.c, index(0)),
+                                matrix(b, at, filter, position, shape.c, shape.f, index(0))},
+                     start)
+                    .getResult(0);
+            Value updated = b.create<tensor::InsertSliceOp>(
+                at, product, iterArgs[0], products.getMixedOffsets(),
+                products.getMixedSizes(), unitStrides3);
+            b.create<scf::YieldOp>(at, updated);
+          });
+      return loop.getResult(0);
+    };
+
+    // A block's rows of the output, starting from the convolution's init (computed here when
     // it is a fill or broadcast), each output position (a, b) of the tiles added in place.
-    Value sharedOutput = forall.getRegionIterArgs().front();
-    SmallVector<OpFoldResult> outputOffsets = {image, row, index(0), index(0)};
-    SmallVector<OpFoldResult> outputSizes = {index(images), index(tileRows * m),
-                                             index(shape.w), index(shape.f)};
-    SmallVector<OpFoldResult> unitStrides(4, index(1));
-    auto slice = rewriter.create<tensor::ExtractSliceOp>(loc, sharedOutput, outputOffsets,
-                                                         outputSizes, unitStrides);
-    Value output = accumulate ? kiln::computeOutputStartInTask(rewriter, forall, slice)
-                              : slice.getResult();
-    rewriter.setInsertionPointAfterValue(output);
-    output = kiln::vectorLoopNest(
-        rewriter, loc, {images, tileRows, tileColumns, shape.f}, lanes, output,
-        [&](OpBuilder &b, Location at, ValueRange tile, Value output) {
-          SmallVector<Value> product =
-              kiln::readPlanes(b, at, products, vectorType, zero, positions,
-                               {tileIndex(b, at, tile), tile[3]});
-          SmallVector<Value> pixels = kiln::sandwich(b, at, product, scheme.outputT, alpha);
-          AffineExpr d0 = b.getAffineDimExpr(0);
-          for (int64_t a = 0; a < m; ++a) {
-            Value y = affine::makeComposedAffineApply(b, at, d0 * m + a, {tile[1]});
-            for (int64_t c = 0; c < m; ++c) {
-              Value x = affine::makeComposedAffineApply(b, at, d0 * m + c, {tile[2]});
-              SmallVector<Value> indices = {tile[0], y, x, tile[3]};
-              Value pixel = pixels[a * m + c];
-              if (accumulate)
-                pixel = b.create<arith::AddFOp>(
-                    at, b.create<vector::TransferReadOp>(at, vectorType, output, indices, zero,
-                                                         inBounds),
-                    pixel);
-              output =
-                  b.create<vector::TransferWriteOp>(at, pixel, output, indices, inBounds)
-                      .getResult();
+    auto transformOutput = [&](scf::ForallOp tasks, Value products) {
+      Value image = blockImage(tasks);
+      OpFoldResult row = blockRow(tasks);
+      Value sharedOutput = tasks.getRegionIterArgs().front();
+      SmallVector<OpFoldResult> outputOffsets = {image, row, index(0), index(0)};
+      SmallVector<OpFoldResult> outputSizes = {index(images), index(tileRows * m),
+                                               index(shape.w), index(shape.f)};
+      SmallVector<OpFoldResult> unitStrides(4, index(1));
+      auto slice = rewriter.create<tensor::ExtractSliceOp>(loc, sharedOutput, outputOffsets,
+                                                           outputSizes, unitStrides);
+      Value output = accumulate ? kiln::computeOutputStartInTask(rewriter, tasks, slice)
+                                : slice.getResult();
+      rewriter.setInsertionPointAfterValue(output);
+      output = kiln::vectorLoopNest(
+          rewriter, loc, {images, tileRows, tileColumns, shape.f}, lanes, output,
+          [&](OpBuilder &b, Location at, ValueRange tile, Value output) {
+            SmallVector<Value> product =
+                kiln::readPlanes(b, at, products, vectorType, zero, positions,
+                                 {tileIndex(b, at, tile), tile[3]});
+            SmallVector<Value> pixels = kiln::sandwich(b, at, product, scheme.outputT, alpha);
+            AffineExpr d0 = b.getAffineDimExpr(0);
+            for (int64_t a = 0; a < m; ++a) {
+              Value y = affine::makeComposedAffineApply(b, at, d0 * m + a, {tile[1]});
+              for (int64_t c = 0; c < m; ++c) {
+                Value x = affine::makeComposedAffineApply(b, at, d0 * m + c, {tile[2]});
+                SmallVector<Value> indices = {tile[0], y, x, tile[3]};
+                Value pixel = pixels[a * m + c];
+                if (accumulate)
+                  pixel = b.create<arith::AddFOp>(
+                      at,
+                      b.create<vector::TransferReadOp>(at, vectorType, output, indices, zero,
+                                                       inBounds),
+                      pixel);
+                output = b.create<vector::TransferWriteOp>(at, pixel, output, indices, inBounds)
+                             .getResult();
+              }
             }
-          }
-          return output;
-        });
-    rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-    rewriter.create<tensor::ParallelInsertSliceOp>(loc, output, sharedOutput, outputOffsets,
-                                                   outputSizes, unitStrides);
+            return output;
+          });
+      rewriter.setInsertionPointToStart(tasks.getTerminator().getBody());
+      rewriter.create<tensor::ParallelInsertSliceOp>(loc, output, sharedOutput, outputOffsets,
+                                                     outputSizes, unitStrides);
+      rewriter.setInsertionPointAfter(tasks);
+    };
+
+    scf::ForallOp forall;
+    if (!global) {
+      // Each task transforms, multiplies and transforms back its own block: its scratch
+      // stays in cache, and every task reads the whole transformed filter.
+      forall = blockTasks(outputInit);
+      transformOutput(forall,
+                      multiply(transformInput(blockImage(forall), blockRow(forall))));
+    } else {
+      // A filter too large to be read by every task: the input transformed for all tiles
+      // first (tasks over blocks), then one matmul per position and block of `fBlock`
+      // output channels over all tiles (each task reads its slice of the filter once), then
+      // the output transforms (tasks over blocks again).
+      int64_t allTiles = shape.n * tileRowsInAll * tileColumns;
+      Value transformedAll =
+          rewriter.create<tensor::EmptyOp>(loc, stackedType(allTiles, shape.c).getShape(), f32);
+      scf::ForallOp inputTasks = blockTasks(transformedAll);
+      Value block = transformInput(blockImage(inputTasks), blockRow(inputTasks));
+      OpFoldResult firstTile = blockFirstTile(inputTasks);
+      Value blockTiles = rewriter.create<tensor::ExtractSliceOp>(
+          loc, block, getAsIndexOpFoldResult(ctx, {0, 0, 0}),
+          getAsIndexOpFoldResult(ctx, {positions, tiles, shape.c}), unitStrides3);
+      rewriter.setInsertionPointToStart(inputTasks.getTerminator().getBody());
+      rewriter.create<tensor::ParallelInsertSliceOp>(
+          loc, blockTiles, inputTasks.getRegionIterArgs().front(),
+          SmallVector<OpFoldResult>{index(0), firstTile, index(0)},
+          getAsIndexOpFoldResult(ctx, {positions, tiles, shape.c}), unitStrides3);
+      rewriter.setInsertionPointAfter(inputTasks);
+
+      int64_t fBlock = kiln::largestDivisorAtMost(shape.f / lanes, kGlobalChannelBlock / lanes) *
+                       lanes;
+      Value productsAll =
+          rewriter.create<tensor::EmptyOp>(loc, stackedType(allTiles, shape.f).getShape(), f32);
+      auto matmulTasks = rewriter.create<scf::ForallOp>(
+          loc, getAsIndexOpFoldResult(ctx, {0, 0}),
+          getAsIndexOpFoldResult(ctx, {positions, shape.f}),
+          getAsIndexOpFoldResult(ctx, {1, fBlock}), ValueRange{productsAll}, std::nullopt);
+      rewriter.setInsertionPointToStart(matmulTasks.getBody());
+      Value position = matmulTasks.getInductionVars()[0], column = matmulTasks.getInductionVars()[1];
+      Value start =
+          rewriter
+              .create<linalg::FillOp>(
+                  loc, zero,
+                  rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{allTiles, fBlock}, f32)
+                      .getResult())
+              .getResult(0);
+      Value product =
+          rewriter
+              .create<linalg::MatmulOp>(
+                  loc, start.getType(),
+                  ValueRange{matrix(rewriter, loc, inputTasks.getResult(0), position, allTiles,
+                                    shape.c, index(0)),
+                             matrix(rewriter, loc, filter, position, shape.c, fBlock, column)},
+                  start)
+              .getResult(0);
+      rewriter.setInsertionPointToStart(matmulTasks.getTerminator().getBody());
+      rewriter.create<tensor::ParallelInsertSliceOp>(
+          loc, product, matmulTasks.getRegionIterArgs().front(),
+          SmallVector<OpFoldResult>{position, index(0), column},
+          getAsIndexOpFoldResult(ctx, {1, allTiles, fBlock}), unitStrides3);
+      rewriter.setInsertionPointAfter(matmulTasks);
+
+      forall = blockTasks(outputInit);
+      Value products = rewriter.create<tensor::ExtractSliceOp>(
+          loc, matmulTasks.getResult(0),
+          SmallVector<OpFoldResult>{index(0), blockFirstTile(forall), index(0)},
+          getAsIndexOpFoldResult(ctx, {positions, tiles, shape.f}), unitStrides3);
+      transformOutput(forall, products);
+    }
     if (!padded) {
       rewriter.replaceOp(conv, forall.getResults());
       kiln::fuseElementwiseConsumer(rewriter, forall);

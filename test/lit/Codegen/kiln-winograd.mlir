@@ -16,22 +16,42 @@
 // 36 x 16 x 32, 72 KB) stays direct; F(4x4) falls back to F(2x2) where only that fits.
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 filter-bytes=40000}))' | FileCheck %s --check-prefix=FALLBACK
 // FALLBACK-LABEL: func @bias_relu
-// FALLBACK: outs(%{{.*}} : tensor<16x16x32xf32>)
+// FALLBACK: tensor.empty() : tensor<16x16x32xf32>
 // FALLBACK: scf.forall
 // FALLBACK-NOT: linalg.conv_2d_nhwc_hwcf
 // FALLBACK-LABEL: func @padded
-// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 filter-bytes=32767}))' | FileCheck %s --check-prefix=LIMIT
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 filter-bytes=32767 global-filter-bytes=32767}))' | FileCheck %s --check-prefix=LIMIT
 // LIMIT-LABEL: func @bias_relu
 // LIMIT-NOT: scf.forall
 // LIMIT: linalg.conv_2d_nhwc_hwcf
 // LIMIT-LABEL: func @padded
+// A transformed filter over filter-bytes but within global-filter-bytes (F(2x2)'s, 32 KB) is
+// multiplied by all tiles at once: the input transformed into a tensor of all 32 tiles by
+// tasks over blocks, one matmul per position and block of output channels over all tiles,
+// then the output transforms, tasks over blocks again.
+// RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 filter-bytes=1000 global-filter-bytes=100000}))' | FileCheck %s --check-prefix=GLOBAL
+// GLOBAL-LABEL: func @bias_relu
+// GLOBAL: tensor.empty() : tensor<16x16x32xf32>
+// GLOBAL: %[[ALL:.*]] = tensor.empty() : tensor<16x33x16xf32>
+// GLOBAL: %[[INPUT:.*]] = scf.forall {{.*}} shared_outs(%[[V:.*]] = %[[ALL]])
+// GLOBAL: tensor.parallel_insert_slice %{{.*}} into %[[V]][0, %{{.*}}, 0] [16, 4, 16]
+// GLOBAL: %[[PRODUCTS:.*]] = scf.forall (%[[P:.*]], %{{.*}}) = (0, 0) to (16, 32) step (1, 32)
+// GLOBAL: tensor.extract_slice %[[INPUT]][%[[P]], 0, 0] [1, 32, 16]
+// GLOBAL: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x16xf32>, tensor<16x32xf32>)
+// GLOBAL: scf.forall {{.*}} -> (tensor<2x8x8x32xf32>)
+// GLOBAL: tensor.extract_slice %[[PRODUCTS]][0, %{{.*}}, 0] [16, 4, 32]
 // RUN: not kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{tile=3 min-multiply-adds=0}))' 2>&1 | FileCheck %s --check-prefix=BAD
 
 // BAD: kiln-winograd: tile must be 2 or 4, not 3
 
 // CHECK-LABEL: func @bias_relu
-// The filter: 16 positions x C x F, each tap's coefficients a constant vector over positions.
-// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "parallel", "parallel"]{{.*}}outs(%{{.*}} : tensor<16x16x32xf32>)
+// The filter: 16 positions x C x F, G g G^T for each input channel and vector of output
+// channels from its 9 tap vectors (read once), in tasks over blocks of input channels.
+// CHECK: %[[U:.*]] = tensor.empty() : tensor<16x16x32xf32>
+// CHECK: scf.forall (%{{.*}}) = (0) to (16) step (16) shared_outs(%{{.*}} = %[[U]])
+// CHECK-COUNT-9: vector.transfer_read %arg1
+// CHECK-NOT: vector.transfer_read
+// CHECK-COUNT-16: vector.transfer_write {{.*}} tensor<16x16x32xf32>
 // 2 images x 4 x 4 tiles of 2 x 2 pixels: 32 tiles, one task (64 tiles at most).
 // CHECK: scf.forall (%[[N:.*]], %[[T:.*]]) = (0, 0) to (2, 4) step (2, 4) shared_outs(%[[Y:.*]] = %{{.*}})
 // The transformed input: 16 planes of 33 rows (32 tiles and one more: planes of an odd
@@ -76,7 +96,7 @@
 
 // F(4 x 4, 3 x 3): 36 positions, 6 x 6 patches, 2 x 2 tiles of 4 x 4 pixels per image.
 // F4-LABEL: func @bias_relu
-// F4: outs(%{{.*}} : tensor<36x16x32xf32>)
+// F4: tensor.empty() : tensor<36x16x32xf32>
 // F4: scf.forall ({{.*}}) = (0, 0) to (2, 2) step (2, 2)
 // 8 tiles and one more: planes of 9 rows.
 // F4: tensor.empty() : tensor<36x9x16xf32>
@@ -165,13 +185,13 @@ func.func @not_taken(%in: tensor<1x9x9x16xf32>, %w: tensor<3x3x16x16xf32>, %w1: 
 // pad's source, the padding as zeros by masked reads.
 // CHECK-LABEL: func @strided
 // CHECK-NOT: tensor.pad
-// CHECK: outs(%{{.*}} : tensor<25x16x16xf32>)
+// CHECK: tensor.empty() : tensor<25x16x16xf32>
 // CHECK: scf.forall
 // CHECK: tensor.empty() : tensor<25x5x16xf32>
 // CHECK-COUNT-25: vector.transfer_read %arg0[{{.*}}], %{{.*}}, %{{.*}} {in_bounds = [true]} : tensor<1x8x8x16xf32>, vector<16xf32>
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x16xf32>, tensor<16x16xf32>)
 // F4-LABEL: func @strided
-// F4: outs(%{{.*}} : tensor<81x16x16xf32>)
+// F4: tensor.empty() : tensor<81x16x16xf32>
 // F4-COUNT-81: vector.transfer_read %arg0
 func.func @strided(%in: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x16xf32>) -> tensor<1x4x4x16xf32> {
   %z = arith.constant 0.0 : f32
