@@ -317,7 +317,7 @@ def main():
     parser.add_argument("--build", default=os.path.join(REPO, "build"))
     parser.add_argument("--ort-modules", default=os.path.join(HERE, "node_modules"))
     parser.add_argument("--winograd", type=int, choices=(0, 2, 4), default=None,
-                        help="kilnc --winograd: 3x3 stride-1 convolutions as F(m x m, 3 x 3) "
+                        help="kilnc --winograd: 3x3 convolutions (stride 1 or 2) as F(m x m, 3 x 3) "
                              "(kilnc's default: 4), or 0 for direct convolutions")
     parser.add_argument("--skip-kiln", action="store_true")
     parser.add_argument("--skip-ort", action="store_true")
@@ -413,8 +413,9 @@ def main():
                     "fit" if args.winograd is None else f"m = {args.winograd}; 0: direct")
         print("GFLOP/s count a direct convolution's multiply-adds for every tool. kiln computes "
               "3x3 stride-1 forward, backward-data and backward-filter convolutions as "
-              f"Winograd F(m x m, 3 x 3) ({winograd}), with 4x (m = 4) or 2.25x (m = 2) fewer: "
-              "its rate there is an equivalent rate and may pass the peak.")
+              f"Winograd F(m x m, 3 x 3) ({winograd}), with 4x (m = 4) or 2.25x (m = 2) fewer, "
+              "and stride-2 forward ones with 1.78x or 1.44x fewer (where whole tiles save "
+              "1.3x at least): its rate there is an equivalent rate and may pass the peak.")
         print(header, flush=True)
         for label, flops, timers, compile_s in jobs:
             samples = {tool: [] for tool in timers}

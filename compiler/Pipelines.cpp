@@ -32,7 +32,7 @@ struct CodegenPipelineOptions : PassPipelineOptions<CodegenPipelineOptions> {
                               llvm::cl::desc("Contraction code generation: fast or loops"),
                               llvm::cl::init("fast")};
   Option<int64_t> winograd{*this, "winograd",
-                           llvm::cl::desc("Winograd tile of 3x3 stride-1 convolutions: 2, 4 "
+                           llvm::cl::desc("Winograd tile of 3x3 convolutions (stride 1 or 2): 2, 4 "
                                           "or 0 (direct)"),
                            llvm::cl::init(kiln::kDefaultWinogradTile)};
   kiln::ContractionCodegen kind() const {

@@ -50,7 +50,7 @@ int main(int argc, char **argv) {
       cl::init(kiln::ContractionCodegen::Fast), cl::cat(category));
   cl::opt<unsigned> winograd(
       "winograd",
-      cl::desc("3x3 stride-1 convolutions as Winograd F(m x m, 3 x 3): m = 4 (default; "
+      cl::desc("3x3 convolutions (stride 1 or 2) as Winograd F(m x m, 3 x 3): m = 4 (default; "
                "m = 2 where its transformed filter is too large) or 2; 0 keeps them direct "
                "convolutions (fast code only)"),
       cl::value_desc("m"), cl::init(kiln::kDefaultWinogradTile), cl::cat(category));

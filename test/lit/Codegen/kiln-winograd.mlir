@@ -1,8 +1,9 @@
-// kiln-winograd: a 3x3 stride-1 convolution becomes Winograd F(m x m, 3 x 3): the filter
-// transformed once by one generic over (position, c, f), then tasks over blocks of tile rows
-// that transform their input patches (vector code in registers), multiply them by the
-// transformed filter (one matmul in a loop over the (m + 2)^2 positions) and add the
-// transformed products into their rows of the output. The bias broadcast the output starts from and the ReLU after it run in the tasks.
+// kiln-winograd: a 3x3 convolution becomes Winograd F(m x m, 3 x 3) (stride 1 here; stride
+// 2 in @strided below): the filter transformed once (vector code in tasks over input
+// channels), then tasks over blocks of tile rows that transform their input patches (vector
+// code in registers), multiply them by the transformed filter (one matmul in a loop over the
+// (m + 2)^2 positions) and add the transformed products into their rows of the output. The
+// bias broadcast the output starts from and the ReLU after it run in the tasks.
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{tile=2 min-multiply-adds=0 vector-bits=512 min-tasks=1}))' | FileCheck %s
 // F(4 x 4, 3 x 3) is the default.
 // RUN: kiln-opt %s -split-input-file --pass-pipeline='builtin.module(func.func(kiln-winograd{min-multiply-adds=0 vector-bits=512 min-tasks=1}))' | FileCheck %s --check-prefix=F4
