@@ -77,10 +77,10 @@ Value addInto(OpBuilder &b, Location loc, Value value, Value init) {
       .getResult(0);
 }
 
-/// The shapes of a convolution the rewrite takes: input [N, inH, inW, C] (padded; at least
-/// stride * (H - 1) + 3 rows), filter [3, 3, C, F], output [N, H, W, F].
+/// The shapes of a convolution the rewrite takes: filter [3, 3, C, F], output [N, H, W, F]
+/// (the input [N, stride * (H - 1) + 3 or more, ..., C], padded).
 struct ConvShape {
-  int64_t n = 0, h = 0, w = 0, c = 0, f = 0, stride = 1, inH = 0, inW = 0;
+  int64_t n = 0, h = 0, w = 0, c = 0, f = 0, stride = 1;
 };
 
 /// The shape of `conv` when it is a statically shaped fp32 3x3 convolution with strides 1 or
@@ -90,14 +90,11 @@ std::optional<ConvShape> candidateShape(linalg::Conv2DNhwcHwcfOp conv, int64_t l
   std::optional<int64_t> stride = kiln::staticFp32Stride(conv);
   if (stride != 1 && stride != 2)
     return std::nullopt;
-  ArrayRef<int64_t> input =
-      cast<ShapedType>(conv.getDpsInputOperand(0)->get().getType()).getShape();
   ArrayRef<int64_t> filter =
       cast<ShapedType>(conv.getDpsInputOperand(1)->get().getType()).getShape();
   ArrayRef<int64_t> output =
       cast<ShapedType>(conv.getDpsInitOperand(0)->get().getType()).getShape();
-  ConvShape shape{output[0], output[1], output[2], filter[2], filter[3],
-                  *stride,   input[1],  input[2]};
+  ConvShape shape{output[0], output[1], output[2], filter[2], filter[3], *stride};
   if (filter[0] != 3 || filter[1] != 3 || shape.c % lanes != 0 || shape.f % lanes != 0)
     return std::nullopt;
   return shape;
@@ -336,10 +333,11 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
     return tasks.getResult(0);
   }
 
-  /// `conv` as Winograd tasks. An output whose height or width `m` does not divide (ResNet-50's
-  /// 7 x 7 layer 4) is computed whole tiles wide, from an input padded with zeros at the
-  /// bottom and right, into a tensor of its own; the convolution's result is its top-left
-  /// part added to the convolution's init (nothing added to a zero fill).
+  /// `conv` as Winograd tasks; with `global`, its input transformed for all tiles before the
+  /// matmuls and the output transforms after them. An output whose height or width `m` does
+  /// not divide (ResNet-50's 7 x 7 layer 4) is computed whole tiles wide (the patches read
+  /// zeros past the input's end) into a tensor of its own; the convolution's result is its
+  /// top-left part added to the convolution's init (nothing added to a zero fill).
   void rewrite(IRRewriter &rewriter, linalg::Conv2DNhwcHwcfOp conv, const ConvShape &real,
                const WinogradScheme &scheme, int64_t lanes, bool global) {
     Location loc = conv.getLoc();
@@ -566,7 +564,8 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
           getAsIndexOpFoldResult(ctx, {positions, shape.f}),
           getAsIndexOpFoldResult(ctx, {1, fBlock}), ValueRange{productsAll}, std::nullopt);
       rewriter.setInsertionPointToStart(matmulTasks.getBody());
-      Value position = matmulTasks.getInductionVars()[0], column = matmulTasks.getInductionVars()[1];
+      Value position = matmulTasks.getInductionVars()[0];
+      Value column = matmulTasks.getInductionVars()[1];
       Value start =
           rewriter
               .create<linalg::FillOp>(
