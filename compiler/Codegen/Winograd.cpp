@@ -77,6 +77,13 @@ Value addInto(OpBuilder &b, Location loc, Value value, Value init) {
       .getResult(0);
 }
 
+/// `lhs` times `rhs` by a linalg.matmul that starts from zeros filled into `into`.
+Value matmulFromZero(OpBuilder &b, Location loc, Value lhs, Value rhs, Value into, Value zero) {
+  Value start = b.create<linalg::FillOp>(loc, zero, into).getResult(0);
+  return b.create<linalg::MatmulOp>(loc, start.getType(), ValueRange{lhs, rhs}, start)
+      .getResult(0);
+}
+
 /// The shapes of a convolution the rewrite takes: filter [3, 3, C, F], output [N, H, W, F]
 /// (the input [N, stride * (H - 1) + 3 or more, ..., C], padded).
 struct ConvShape {
@@ -464,14 +471,9 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
           ValueRange{productsInit},
           [&](OpBuilder &b, Location at, Value position, ValueRange iterArgs) {
             auto products = matrix(b, at, iterArgs[0], position, tiles, shape.f, index(0));
-            Value start = b.create<linalg::FillOp>(at, zero, products.getResult()).getResult(0);
-            Value product =
-                b.create<linalg::MatmulOp>(
-                     at, start.getType(),
-                     ValueRange{matrix(b, at, transformed, position, tiles, shape.c, index(0)),
-                                matrix(b, at, filter, position, shape.c, shape.f, index(0))},
-                     start)
-                    .getResult(0);
+            Value lhs = matrix(b, at, transformed, position, tiles, shape.c, index(0));
+            Value rhs = matrix(b, at, filter, position, shape.c, shape.f, index(0));
+            Value product = matmulFromZero(b, at, lhs, rhs, products, zero);
             Value updated = b.create<tensor::InsertSliceOp>(
                 at, product, iterArgs[0], products.getMixedOffsets(),
                 products.getMixedSizes(), unitStrides3);
@@ -566,22 +568,12 @@ struct KilnWinogradPass : kiln::impl::KilnWinogradPassBase<KilnWinogradPass> {
       rewriter.setInsertionPointToStart(matmulTasks.getBody());
       Value position = matmulTasks.getInductionVars()[0];
       Value column = matmulTasks.getInductionVars()[1];
-      Value start =
-          rewriter
-              .create<linalg::FillOp>(
-                  loc, zero,
-                  rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{allTiles, fBlock}, f32)
-                      .getResult())
-              .getResult(0);
-      Value product =
-          rewriter
-              .create<linalg::MatmulOp>(
-                  loc, start.getType(),
-                  ValueRange{matrix(rewriter, loc, inputTasks.getResult(0), position, allTiles,
-                                    shape.c, index(0)),
-                             matrix(rewriter, loc, filter, position, shape.c, fBlock, column)},
-                  start)
-              .getResult(0);
+      Value taskProducts =
+          rewriter.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{allTiles, fBlock}, f32);
+      Value lhs =
+          matrix(rewriter, loc, inputTasks.getResult(0), position, allTiles, shape.c, index(0));
+      Value rhs = matrix(rewriter, loc, filter, position, shape.c, fBlock, column);
+      Value product = matmulFromZero(rewriter, loc, lhs, rhs, taskProducts, zero);
       rewriter.setInsertionPointToStart(matmulTasks.getTerminator().getBody());
       rewriter.create<tensor::ParallelInsertSliceOp>(
           loc, product, matmulTasks.getRegionIterArgs().front(),

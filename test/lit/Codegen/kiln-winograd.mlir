@@ -70,8 +70,8 @@
 // CHECK-COUNT-16: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %[[C]]] {in_bounds = [true]} : vector<16xf32>, tensor<16x33x16xf32>
 // One matmul per position over the plane's first 32 rows.
 // CHECK: scf.for %[[P:.*]] = %{{.*}} to %c16{{.*}} step
-// CHECK: linalg.fill
 // CHECK: tensor.extract_slice %{{.*}}[%[[P]], 0, 0] [1, 32, 16] [1, 1, 1] : tensor<16x33x16xf32> to tensor<32x16xf32>
+// CHECK: linalg.fill
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<32x16xf32>, tensor<16x32xf32>) outs(%{{.*}} : tensor<32x32xf32>)
 // The bias broadcast, for the task's rows, then a loop nest likewise: each tile's 16
 // products read once, A^T M A (24 additions and subtractions), its 4 pixels added in place.
