@@ -6,7 +6,9 @@ For each model of bench/resnets.py (a CIFAR ResNet-20 and ResNet-50 v1.5), in on
     against ONNX Runtime (npm onnxruntime-node, bench/ort_time.js) on the same ONNX file;
   - training images/s at batch 32 on synthetic data with SGD and momentum: kiln (kilnc --train,
     `kiln-run train --data synthetic`) against PyTorch (2 threads, channels_last, the same
-    updates after one warm-up step);
+    updates after one warm-up step); kiln twice: one copy of the model at batch 32 whose
+    loops use both threads, and (row "2x16") two replicas of batch 16, a thread each
+    (`kiln-run train --replicas 2`: the same global batch, batch-norm statistics per 16);
   - kilnc's compile time of every artifact.
 The ONNX file is PyTorch's export of the model in eval mode, so both start from the same
 weights. A benchmark, not a test. ONNX Runtime needs `cd bench && npm install` (see
@@ -81,22 +83,22 @@ def kiln_compile_training(bin_dir, onnx_path, batch, artifact):
     return time.perf_counter() - start
 
 
-def kiln_train_command(bin_dir, artifact, steps, log_path):
+def kiln_train_command(bin_dir, artifact, steps, log_path, replicas=1):
     """`kiln-run train` on synthetic data, without the end-of-run evaluation, a log record
     per step."""
     return [os.path.join(bin_dir, "kiln-run"), "train", artifact, "--data", "synthetic",
             "--steps", str(steps), "--lr", "0.01", "--no-eval", "--progress", "lines",
-            "--log-every", "1", "--log", log_path]
+            "--log-every", "1", "--log", log_path, "--replicas", str(replicas)]
 
 
-def kiln_train_speed(bin_dir, artifact, steps, threads):
+def kiln_train_speed(bin_dir, artifact, steps, threads, replicas=1):
     """Images/s over `steps` steps after one warm-up step, as torch_train_speed: the first
     step also pays for touching the arena's pages for the first time."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads))
     with tempfile.TemporaryDirectory() as work:
         log_path = os.path.join(work, "log.jsonl")
-        result = subprocess.run(kiln_train_command(bin_dir, artifact, steps + 1, log_path),
-                                capture_output=True, text=True, env=env)
+        command = kiln_train_command(bin_dir, artifact, steps + 1, log_path, replicas)
+        result = subprocess.run(command, capture_output=True, text=True, env=env)
         if result.returncode != 0:
             raise RuntimeError("kiln-run train: " +
                                (result.stderr.strip().splitlines() or ["?"])[-1])
@@ -173,20 +175,32 @@ def inference_rows(args, bin_dir, use_ort, name, model, shape, work):
 TRAIN_STEPS = {"cifar_resnet20": 20, "resnet50": 3}
 
 
-def training_row(args, bin_dir, name, model, make, shape, work):
+def training_rows(args, bin_dir, name, model, make, shape, work):
+    """Training at the global batch: kiln as one copy of the model whose loop nests use all
+    threads, and (with several threads) as one replica per thread, each on its share of the
+    batch (`kiln-run train --replicas`; batch-norm statistics per replica)."""
     steps = args.train_steps or TRAIN_STEPS.get(name, 3)
-    onnx_path = os.path.join(work, f"{name}.train.onnx")
-    export(model, args.train_batch, shape, onnx_path)
-    artifact = onnx_path[:-5] + ".kx"
-    kiln, compile_s = None, None
-    try:
-        compile_s = kiln_compile_training(bin_dir, onnx_path, args.train_batch, artifact)
-        kiln = lambda: kiln_train_speed(bin_dir, artifact, steps, args.threads)
-    except RuntimeError as error:
-        print(f"{name} training: {error}")
     peer = lambda: torch_train_speed(make(), shape, args.train_batch, steps,
                                      args.threads)
-    return Row(f"{name} train b{args.train_batch}", "PyTorch", compile_s, kiln, peer)
+    replicas = args.threads if args.threads > 1 and args.train_batch % args.threads == 0 else 1
+    rows = []
+    for copies in sorted({1, replicas}):
+        batch = args.train_batch // copies
+        onnx_path = os.path.join(work, f"{name}.train{batch}.onnx")
+        export(model, batch, shape, onnx_path)
+        artifact = onnx_path[:-5] + ".kx"
+        kiln, compile_s = None, None
+        try:
+            compile_s = kiln_compile_training(bin_dir, onnx_path, batch, artifact)
+            kiln = (lambda a=artifact, c=copies:
+                    kiln_train_speed(bin_dir, a, steps, args.threads, c))
+        except RuntimeError as error:
+            print(f"{name} training: {error}")
+        label = f"{name} train b{args.train_batch}"
+        if copies > 1:
+            label += f" {copies}x{batch}"
+        rows.append(Row(label, "PyTorch", compile_s, kiln, peer))
+    return rows
 
 
 def main():
@@ -220,7 +234,7 @@ def main():
             model = make()
             rows += inference_rows(args, bin_dir, use_ort, name, model, shape, work)
             if not args.no_train:
-                rows.append(training_row(args, bin_dir, name, model, make, shape, work))
+                rows += training_rows(args, bin_dir, name, model, make, shape, work)
         for round_index in range(args.rounds):
             for row in rows:
                 try:

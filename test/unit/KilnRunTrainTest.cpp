@@ -48,7 +48,7 @@ TEST(KilnRunTrain, HelpListsEveryOptionWithDefaults) {
   for (const char *flag :
        {"--data SPEC", "--eval-data", "--synthetic-samples N", "--normalize MEAN,STD",
         "--no-shuffle", "--seed S", "--drop-remainder", "--epochs N", "--steps N", "--accum K",
-        "--lr X", "--lr-schedule", "--warmup-epochs", "--lr-steps", "--lr-gamma",
+        "--replicas N", "--lr X", "--lr-schedule", "--warmup-epochs", "--lr-steps", "--lr-gamma",
         "--lr-base-batch", "--no-eval", "--log-every N", "--log FILE", "--progress",
         "--checkpoint FILE", "--checkpoint-every N", "--resume FILE", "--evaluate FILE",
         "--export FILE.onnx", "--onnx-model FILE"})
@@ -73,6 +73,8 @@ TEST(KilnRunTrain, BadFlagsAreUsageErrors) {
        "--epochs needs a whole number >= 1, not '0'"},
       {{"train", train, "--data", "synthetic", "--steps", "x"}, "--steps needs a whole number"},
       {{"train", train, "--data", "synthetic", "--accum=-2"}, "--accum needs a whole number"},
+      {{"train", train, "--data", "synthetic", "--replicas", "0"},
+       "--replicas needs a whole number >= 1, not '0'"},
       {{"train", train, "--data", "synthetic", "--lr", "fast"}, "--lr needs a number >= 0"},
       {{"train", train, "--data", "synthetic", "--lr-schedule", "linear"},
        "--lr-schedule needs constant, step or cosine, not 'linear'"},

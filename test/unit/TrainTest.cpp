@@ -95,13 +95,87 @@ TEST(Train, AccumulatingTwoCopiesOfABatchEqualsTheBatchOnce) {
   EXPECT_NE(weight, std::vector<float>(weight.size(), 0.0f)); // it did train
 }
 
-TEST(Train, ResumingContinuesBitIdentically) {
+/// Writes train files holding the first `count` toy samples of 8 (a fixed set) into `dir`,
+/// starting at sample `first`.
+std::string slicedDir(const std::string &name, uint32_t first, uint32_t count) {
+  std::string dir = scratchPath(name);
+  mkdir(dir.c_str(), 0777);
+  ToyData toy = toyData(8, 4, 4, 3, 0);
+  std::vector<uint8_t> images(toy.images.begin() + first * 16,
+                              toy.images.begin() + (first + count) * 16);
+  std::vector<uint8_t> labels(toy.labels.begin() + first, toy.labels.begin() + first + count);
+  writeFile(dir + "/train-images-idx3-ubyte", idxBytes({count, 4, 4}, images));
+  writeFile(dir + "/train-labels-idx1-ubyte", idxBytes({count}, labels));
+  return dir;
+}
+
+TEST(Train, ReplicasComputeTheUpdatesOfAccumulation) {
+  // Two replicas take the micro-batches (and dropout seeds) that --accum 2 takes, in the same
+  // order, and sum their gradients in replica order as accumulation sums them in micro-batch
+  // order; grad_scale is 1/2 either way: the weights and momenta agree bit for bit. With
+  // grad_scale left at 1/accum or the gradients not summed, they would not.
+  std::string data = toyDir();
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN_DROPOUT, data);
+  options.seed = 3;
+  options.steps = 6;
+  options.evaluate = false;
+  options.lr.baseLr = 0.3;
+  std::string accumulated = scratchPath("accumulated.ckpt");
+  options.accum = 2;
+  options.checkpointPath = accumulated;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  std::string replicated = scratchPath("replicated.ckpt");
+  options.accum = 1;
+  options.replicas = 2;
+  options.checkpointPath = replicated;
+  TrainResult result = runTrainingCaptured(options);
+  ASSERT_EQ(result.error, "") << result.output;
+  EXPECT_PRED2(contains, result.output, "batch 4 x accum 1 x replicas 2");
+  EXPECT_PRED2(contains, result.output, "(6 steps, 48 images in ");
+  for (const char *name : {"fc.weight", "fc.bias", "fc.weight@momentum", "fc.bias@momentum"})
+    EXPECT_EQ(checkpointValues(KILN_FIXTURE_TRAIN_DROPOUT, accumulated, name),
+              checkpointValues(KILN_FIXTURE_TRAIN_DROPOUT, replicated, name))
+        << name;
+}
+
+TEST(Train, ReplicasAverageTheirRunningStatistics) {
+  // One update over samples 0-3 and 4-7: replica 0's running mean becomes 0.1 m(0-3), replica
+  // 1's 0.1 m(4-7), and the replicas keep their average (what two one-batch runs give, halved).
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, "idx:" + slicedDir("first4", 0, 4));
+  options.steps = 1;
+  options.shuffle = false;
+  options.evaluate = false;
+  std::string first = scratchPath("first4.ckpt"), second = scratchPath("second4.ckpt"),
+              both = scratchPath("both.ckpt");
+  options.checkpointPath = first;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  options.dataSpec = "idx:" + slicedDir("second4", 4, 4);
+  options.checkpointPath = second;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  options.dataSpec = "idx:" + slicedDir("all8", 0, 8);
+  options.replicas = 2;
+  options.checkpointPath = both;
+  ASSERT_EQ(runTrainingCaptured(options).error, "");
+  std::vector<float> a = checkpointValues(KILN_FIXTURE_TRAIN, first, "x.running_mean");
+  std::vector<float> b = checkpointValues(KILN_FIXTURE_TRAIN, second, "x.running_mean");
+  std::vector<float> averaged = checkpointValues(KILN_FIXTURE_TRAIN, both, "x.running_mean");
+  ASSERT_EQ(averaged.size(), a.size());
+  ASSERT_NE(a, b); // the two halves differ, so a replica's own mean would fail the check
+  for (size_t i = 0; i < a.size(); ++i)
+    EXPECT_FLOAT_EQ(averaged[i], (a[i] + b[i]) * 0.5f) << i;
+}
+
+/// Trains with `accum` x `replicas` micro-batches per update (8 samples) straight through,
+/// and stopped and resumed, and expects the same checkpoint.
+void expectResumesBitIdentically(uint32_t accum, uint32_t replicas) {
   // The dropout fixture: its updates depend on the seed scalar of every micro-batch as well as
-  // on the shuffled order, so the checkpoint must carry both.
+  // on the shuffled order, so the checkpoint must carry both. With replicas the checkpoint is
+  // replica 0's, and a resumed run gives it to every replica.
   std::string data = toyDir();
   TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN_DROPOUT, data);
   options.seed = 7;
-  options.accum = 2;
+  options.accum = accum;
+  options.replicas = replicas;
   options.lr.baseLr = 0.2;
   // A schedule that does not depend on the run's length (cosine does), so a shorter first run
   // computes the same updates as the first part of the long one.
@@ -147,6 +221,14 @@ TEST(Train, ResumingContinuesBitIdentically) {
   ASSERT_EQ(runTrainingCaptured(options).error, "");
   EXPECT_NE(checkpointValues(KILN_FIXTURE_TRAIN_DROPOUT, otherSeed, "fc.weight"),
             checkpointValues(KILN_FIXTURE_TRAIN_DROPOUT, straight, "fc.weight"));
+}
+
+TEST(Train, ResumingContinuesBitIdentically) {
+  expectResumesBitIdentically(/*accum=*/2, /*replicas=*/1);
+}
+
+TEST(Train, ResumingWithReplicasContinuesBitIdentically) {
+  expectResumesBitIdentically(/*accum=*/1, /*replicas=*/2);
 }
 
 TEST(Train, EvaluateOnlyReproducesTheLastEvaluation) {
@@ -238,6 +320,10 @@ TEST(Train, RefusesBadArtifactsDataAndOptions) {
   options.accum = 9; // 36 samples per update, 32 in the set
   EXPECT_PRED2(contains, runTrainingCaptured(options).error,
                "has fewer samples than one update takes (batch 4 x accum 9)");
+  options.accum = 3;
+  options.replicas = 3; // 36 samples again
+  EXPECT_PRED2(contains, runTrainingCaptured(options).error,
+               "has fewer samples than one update takes (batch 4 x accum 3 x replicas 3)");
   options = trainOptions(KILN_FIXTURE_TRAIN, "idx:" + scratchPath("nowhere"));
   EXPECT_PRED2(contains, runTrainingCaptured(options).error,
                "training data: " + scratchPath("nowhere") + ": no train-images-idx3-ubyte");

@@ -56,12 +56,17 @@ const char *const kiln::cli::kTrainHelp =
     "  --seed S                 shuffle, augmentation and dropout seed (default 0); a resumed\n"
     "                           run keeps its checkpoint's\n"
     "  --drop-remainder         accepted for clarity: training always drops the samples that do\n"
-    "                           not fill a last whole update (batch x accum)\n"
+    "                           not fill a last whole update (batch x accum x replicas)\n"
     "\n"
     "length (totals from the start of training, also when resuming):\n"
     "  --epochs N               train N epochs (default 1)\n"
     "  --steps N                train N updates instead\n"
     "  --accum K                micro-batches per update, grad_scale = 1/K (default 1)\n"
+    "  --replicas N             train N copies of the model at once, each on a thread of its\n"
+    "                           own and its own micro-batches (global batch = batch x accum x\n"
+    "                           N; gradients summed before each update, batch-norm statistics\n"
+    "                           per micro-batch). Default 1: one copy whose loops use all\n"
+    "                           OpenMP threads. Compile for batch B / N to keep the global batch\n"
     "\n"
     "learning rate:\n"
     "  --lr X                   base learning rate (default 0.01)\n"
@@ -69,7 +74,7 @@ const char *const kiln::cli::kTrainHelp =
     "  --warmup-epochs E        linear warm-up over E epochs, any schedule (default 0)\n"
     "  --lr-steps E1,E2,...     step: multiply by --lr-gamma at these epochs\n"
     "  --lr-gamma G             step factor (default 0.1)\n"
-    "  --lr-base-batch N        linear scaling: base = X * batch * accum / N (default: off)\n"
+    "  --lr-base-batch N        linear scaling: base = X * global batch / N (default: off)\n"
     "\n"
     "evaluation, logs, checkpoints, export:\n"
     "  --no-eval                no evaluation\n"
@@ -234,6 +239,8 @@ const Flag flags[] = {
     {"--steps", "a count", count(1, [](O &o, uint64_t n) { o.steps = n; })},
     {"--accum", "a count",
      count(1, [](O &o, uint64_t n) { o.accum = static_cast<uint32_t>(std::min<uint64_t>(n, UINT32_MAX)); })},
+    {"--replicas", "a count",
+     count(1, [](O &o, uint64_t n) { o.replicas = static_cast<uint32_t>(std::min<uint64_t>(n, 256)); })},
     {"--lr", "a number", number(false, [](O &o, double x) { o.lr.baseLr = x; })},
     // choice() lists follow the order of the enums in kiln/train.h.
     {"--lr-schedule", "a schedule name",

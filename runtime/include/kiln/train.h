@@ -51,6 +51,7 @@ struct TrainOptions {
   std::optional<uint64_t> epochs; /// --epochs: total epochs from the start of training
   std::optional<uint64_t> steps;  /// --steps: total updates from the start of training
   uint32_t accum = 1;        /// --accum: micro-batches per update
+  uint32_t replicas = 1;     /// --replicas: copies of the model trained here, a thread each
   LrOptions lr;
   bool shuffle = true;       /// --no-shuffle turns it off
   std::optional<uint64_t> seed; /// --seed (0 when not given)

@@ -2,7 +2,9 @@
 //
 // For each update: `accum` times { a micro-batch into the input and label buffers, set the
 // seed scalar, run fwd_bwd }, then set lr, step and grad_scale = 1/accum and run apply_update
-// (docs/training.md). Everything that decides what an update computes (sample order, seed
+// (docs/training.md). With --replicas N, N sessions do so at once, each on a thread of its
+// own and its own micro-batches, and their gradients are summed before apply_update
+// (grad_scale = 1/(accum N); replicas.h). Everything that decides what an update computes (sample order, seed
 // scalars, learning rate) is a function of the TrainingPosition and the options, never of
 // wall time or earlier runs, which is what makes a resumed run bit-identical.
 //
@@ -14,6 +16,7 @@
 #include "lr_schedule.h"
 #include "metrics_log.h"
 #include "onnx_export.h"
+#include "replicas.h"
 
 #include "../files.h"
 #include "../internal.h"
@@ -58,8 +61,9 @@ kiln_status_t checkOptions(const TrainOptions &o) {
                    "jpeg:DIR, tfrecord:GLOB or synthetic)");
   if (o.epochs && o.steps)
     return invalid("--epochs and --steps both given; training stops at one of them");
-  if ((o.epochs && !*o.epochs) || (o.steps && !*o.steps) || !o.accum || !o.logEvery)
-    return invalid("--epochs, --steps, --accum and --log-every must be at least 1");
+  if ((o.epochs && !*o.epochs) || (o.steps && !*o.steps) || !o.accum || !o.replicas ||
+      !o.logEvery)
+    return invalid("--epochs, --steps, --accum, --replicas and --log-every must be at least 1");
   if (o.normalize && !(o.normalize->second > 0))
     return invalid("--normalize needs a positive standard deviation");
   for (float deviation : o.channelStd)
@@ -107,9 +111,13 @@ struct ArtifactOwner {
   kiln_artifact_t *artifact = nullptr;
   ~ArtifactOwner() { kiln_artifact_release(artifact); }
 };
-struct SessionOwner {
-  kiln_session_t *session = nullptr;
-  ~SessionOwner() { kiln_session_release(session); }
+/// One session per replica; sessions[0] is the one evaluation, checkpoints and the export use.
+struct SessionsOwner {
+  std::vector<kiln_session_t *> sessions;
+  ~SessionsOwner() {
+    for (kiln_session_t *session : sessions)
+      kiln_session_release(session);
+  }
 };
 
 /// One run of runTraining: what it opened and where it stands.
@@ -128,6 +136,8 @@ private:
   /// Starts the training loader on the rest of the current epoch, in `order`.
   void startEpoch(std::vector<uint64_t> order);
   kiln_status_t runUpdate();
+  /// Runs `entry` in every replica's session, each on its thread (one replica: here).
+  kiln_status_t runEverywhere(const char *entry);
   /// A log record of `kind` at the current position.
   LogRecord record(const char *kind, const ClassificationStats &stats, uint64_t images,
                    double seconds) const;
@@ -144,12 +154,15 @@ private:
   const TrainOptions &options;
   ConsoleProgress progress;
   ArtifactOwner artifactOwner;
-  SessionOwner sessionOwner;
-  kiln_session_t *session = nullptr;
+  SessionsOwner sessionsOwner;
+  std::vector<kiln_session_t *> &sessions = sessionsOwner.sessions;
+  kiln_session_t *session = nullptr; // sessions[0]
+  std::unique_ptr<ReplicaThreads> replicaThreads; // with more than one replica
+  ReplicaReduction reduction;
   TrainingArtifact artifact;
   std::unique_ptr<Dataset> trainSet, evalSet;
   std::unique_ptr<data::BatchLoader> trainLoader, evalLoader;
-  data::LoadedBatch batch;
+  std::vector<data::LoadedBatch> batches; // one per replica
   std::unique_ptr<MetricsLog> log;
 
   TrainingPosition position;
@@ -168,8 +181,16 @@ private:
 kiln_status_t Trainer::open() {
   KILN_RETURN_IF_ERROR(checkOptions(options));
   KILN_RETURN_IF_ERROR(kiln_artifact_load(options.artifactPath.c_str(), &artifactOwner.artifact));
-  KILN_RETURN_IF_ERROR(kiln_session_create(artifactOwner.artifact, &sessionOwner.session));
-  session = sessionOwner.session;
+  for (uint32_t replica = 0; replica < options.replicas; ++replica) {
+    sessions.push_back(nullptr);
+    KILN_RETURN_IF_ERROR(kiln_session_create(artifactOwner.artifact, &sessions.back()));
+  }
+  session = sessions.front();
+  batches.resize(options.replicas);
+  if (options.replicas > 1) {
+    KILN_RETURN_IF_ERROR(planReplicaReduction(sessions, reduction));
+    replicaThreads = std::make_unique<ReplicaThreads>(options.replicas);
+  }
   TrainingNeeds needs;
   needs.train = training();
   needs.evaluate = options.evaluate || !training();
@@ -212,13 +233,17 @@ kiln_status_t Trainer::openDatasets() {
     KILN_RETURN_IF_ERROR(withContext(openDataset(options.dataSpec, data::Split::Train,
                                                  artifact.sample, dataOptions, trainSet),
                                      "training data: "));
-    globalBatch = static_cast<uint64_t>(artifact.batch) * options.accum;
+    globalBatch = static_cast<uint64_t>(artifact.batch) * options.accum * options.replicas;
     stepsPerEpoch = trainSet->size() / globalBatch;
     if (!stepsPerEpoch)
       return makeStatus(KILN_STATUS_DATA_ERROR,
                         "training data: " + trainSet->describe() + " has fewer samples than " +
                             "one update takes (batch " + std::to_string(artifact.batch) +
-                            " x accum " + std::to_string(options.accum) + ")");
+                            " x accum " + std::to_string(options.accum) +
+                            (options.replicas > 1
+                                 ? " x replicas " + std::to_string(options.replicas)
+                                 : std::string()) +
+                            ")");
     totalSteps = options.steps ? *options.steps : options.epochs.value_or(1) * stepsPerEpoch;
     baseLr = scaledBaseLr(options.lr, globalBatch);
     trainLoader = std::make_unique<data::BatchLoader>(*trainSet, elements, loaderOptions);
@@ -241,6 +266,11 @@ kiln_status_t Trainer::resume() {
     return nullptr;
   TrainingPosition stored;
   KILN_RETURN_IF_ERROR(loadCheckpoint(path, session, artifact, stored));
+  for (size_t replica = 1; replica < sessions.size(); ++replica)
+    for (uint32_t index : artifact.persistent)
+      std::memcpy(kiln_session_buffer_data(sessions[replica], index),
+                  kiln_session_buffer_data(session, index),
+                  kiln_artifact_buffer_info(artifact.artifact, index).byte_size);
   position = stored;
   if (!training())
     return nullptr;
@@ -277,24 +307,44 @@ void Trainer::startEpoch(std::vector<uint64_t> order) {
   trainLoader->start(std::move(plan));
 }
 
+kiln_status_t Trainer::runEverywhere(const char *entry) {
+  if (!replicaThreads)
+    return kiln_session_run(session, entry);
+  return replicaThreads->run(
+      [&](uint32_t replica) { return kiln_session_run(sessions[replica], entry); });
+}
+
 kiln_status_t Trainer::runUpdate() {
   auto start = Clock::now();
   uint64_t rows = static_cast<uint64_t>(artifact.batch);
   for (uint32_t micro = 0; micro < options.accum; ++micro) {
-    KILN_RETURN_IF_ERROR(trainLoader->next(batch));
-    storeBatch(session, artifact, batch, options.normalize);
-    storeScalar(session, artifact, artifact.seed,
-                static_cast<double>(microBatchSeed(seed(), position.microBatch)));
-    KILN_RETURN_IF_ERROR(kiln_session_run(session, "fwd_bwd"));
-    ++position.microBatch;
-    epochStats.addMeanLoss(loadScalar(session, artifact, *artifact.loss), rows);
-    scoreLogits(session, artifact, batch.labels, /*withLoss=*/false, epochStats);
+    for (uint32_t replica = 0; replica < sessions.size(); ++replica) {
+      KILN_RETURN_IF_ERROR(trainLoader->next(batches[replica]));
+      storeBatch(sessions[replica], artifact, batches[replica], options.normalize);
+      storeScalar(sessions[replica], artifact, artifact.seed,
+                  static_cast<double>(microBatchSeed(seed(), position.microBatch)));
+      ++position.microBatch;
+    }
+    KILN_RETURN_IF_ERROR(runEverywhere("fwd_bwd"));
+    for (uint32_t replica = 0; replica < sessions.size(); ++replica) {
+      epochStats.addMeanLoss(loadScalar(sessions[replica], artifact, *artifact.loss), rows);
+      scoreLogits(sessions[replica], artifact, batches[replica].labels, /*withLoss=*/false,
+                  epochStats);
+    }
   }
   lr = learningRate(options.lr, baseLr, position.step + 1, totalSteps, stepsPerEpoch);
-  storeScalar(session, artifact, artifact.lr, lr);
-  storeScalar(session, artifact, artifact.step, static_cast<double>(position.step + 1));
-  storeScalar(session, artifact, artifact.gradScale, 1.0 / options.accum);
-  KILN_RETURN_IF_ERROR(kiln_session_run(session, "apply_update"));
+  for (kiln_session_t *replica : sessions) {
+    storeScalar(replica, artifact, artifact.lr, lr);
+    storeScalar(replica, artifact, artifact.step, static_cast<double>(position.step + 1));
+    storeScalar(replica, artifact, artifact.gradScale,
+                1.0 / (static_cast<double>(options.accum) * options.replicas));
+  }
+  if (replicaThreads)
+    KILN_RETURN_IF_ERROR(replicaThreads->run([&](uint32_t replica) -> kiln_status_t {
+      reduceReplicaSlice(reduction, replica);
+      return nullptr;
+    }));
+  KILN_RETURN_IF_ERROR(runEverywhere("apply_update"));
   ++position.step;
   ++position.stepInEpoch;
   trainSeconds += std::chrono::duration<double>(Clock::now() - start).count();
@@ -333,8 +383,18 @@ kiln_status_t Trainer::logStep() {
 kiln_status_t Trainer::evaluateNow() {
   ClassificationStats stats;
   double seconds = 0;
-  KILN_RETURN_IF_ERROR(evaluate(session, artifact, *evalLoader, evalSet->size(),
-                                options.normalize, stats, seconds));
+  auto evaluateOnReplica0 = [&] {
+    return evaluate(session, artifact, *evalLoader, evalSet->size(), options.normalize, stats,
+                    seconds);
+  };
+  // With replicas, on replica 0's thread: a team of OpenMP threads started here would keep
+  // spinning beside the replicas' threads afterwards.
+  if (replicaThreads)
+    KILN_RETURN_IF_ERROR(replicaThreads->run([&](uint32_t replica) -> kiln_status_t {
+      return replica == 0 ? evaluateOnReplica0() : nullptr;
+    }));
+  else
+    KILN_RETURN_IF_ERROR(evaluateOnReplica0());
   evaluatedAtStep = position.step;
   progress.line(evalLine(epochNumber(), stats));
   return log ? log->write(record("eval", stats, stats.samples, seconds)) : nullptr;
@@ -402,6 +462,8 @@ kiln_status_t Trainer::run() {
     uint64_t epochs = (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch;
     progress.line("training " + options.artifactPath + " on " + trainSet->describe() + ": batch " +
                   std::to_string(artifact.batch) + " x accum " + std::to_string(options.accum) +
+                  (options.replicas > 1 ? " x replicas " + std::to_string(options.replicas)
+                                        : std::string()) +
                   ", " + std::to_string(stepsPerEpoch) + " steps per epoch, " +
                   std::to_string(totalSteps) + " steps (" + std::to_string(epochs) +
                   (epochs == 1 ? " epoch)" : " epochs)") + (evalSet ? ", evaluating on " + evalSet->describe() : ""));
