@@ -52,7 +52,10 @@
 // CHECK: scf.forall (%{{.*}}) = (0) to (16) step (16) shared_outs(%{{.*}} = %[[U]])
 // CHECK-COUNT-9: vector.transfer_read %arg1
 // CHECK-NOT: vector.transfer_read
-// CHECK-COUNT-16: vector.transfer_write {{.*}} tensor<16x16x32xf32>
+// The 16 positions stacked and written by one 2-D write [position, lane] (one write per
+// position made one-shot bufferization's analysis quadratic in the positions).
+// CHECK-COUNT-16: vector.insert %{{.*}} : vector<16xf32> into vector<16x16xf32>
+// CHECK: vector.transfer_write {{.*}} {in_bounds = [true, true], permutation_map = #[[PLANES:.*]]} : vector<16x16xf32>, tensor<16x16x32xf32>
 // 2 images x 4 x 4 tiles of 2 x 2 pixels: 32 tiles, one task (64 tiles at most).
 // CHECK: scf.forall (%[[N:.*]], %[[T:.*]]) = (0, 0) to (2, 4) step (2, 4) shared_outs(%[[Y:.*]] = %{{.*}})
 // The transformed input: 16 planes of 33 rows (32 tiles and one more: planes of an odd
@@ -67,7 +70,8 @@
 // B^T d B in two passes: 32 additions and subtractions, nothing else.
 // CHECK-COUNT-32: {{arith.addf|arith.subf}} %{{.*}} : vector<16xf32>
 // CHECK-NOT: {{arith.addf|arith.subf|arith.mulf|arith.negf|math.fma}}
-// CHECK-COUNT-16: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %{{.*}}, %[[C]]] {in_bounds = [true]} : vector<16xf32>, tensor<16x33x16xf32>
+// CHECK-COUNT-16: vector.insert %{{.*}} : vector<16xf32> into vector<16x16xf32>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%c0{{.*}}, %{{.*}}, %[[C]]] {in_bounds = [true, true], permutation_map = #[[PLANES]]} : vector<16x16xf32>, tensor<16x33x16xf32>
 // One matmul per position over the plane's first 32 rows.
 // CHECK: scf.for %[[P:.*]] = %{{.*}} to %c16{{.*}} step
 // CHECK: tensor.extract_slice %{{.*}}[%[[P]], 0, 0] [1, 32, 16] [1, 1, 1] : tensor<16x33x16xf32> to tensor<32x16xf32>
@@ -218,10 +222,10 @@ func.func @strided(%in: tensor<1x8x8x16xf32>, %w: tensor<3x3x16x16xf32>) -> tens
 // CHECK: linalg.fill
 // CHECK: tensor.empty() : tensor<16x17x64xf32>
 // CHECK-COUNT-16: vector.transfer_read %arg0{{.*}} : tensor<16x10x10x16xf32>, vector<16xf32>
-// CHECK-COUNT-16: vector.transfer_write %{{.*}} : vector<16xf32>, tensor<16x17x64xf32>
+// CHECK: vector.transfer_write %{{.*}} : vector<16x16xf32>, tensor<16x17x64xf32>
 // CHECK: tensor.empty() : tensor<16x65x16xf32>
 // CHECK-COUNT-4: vector.transfer_read %arg1{{.*}} : tensor<8x8x16x16xf32>, vector<16xf32>
-// CHECK-COUNT-16: vector.transfer_write %{{.*}} : vector<16xf32>, tensor<16x65x16xf32>
+// CHECK: vector.transfer_write %{{.*}} : vector<16x16xf32>, tensor<16x65x16xf32>
 // CHECK: scf.for
 // CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<16x64xf32>, tensor<64x16xf32>) outs(%{{.*}} : tensor<16x16xf32>)
 // CHECK: tensor.parallel_insert_slice
