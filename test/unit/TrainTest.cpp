@@ -248,6 +248,30 @@ TEST(Train, EvaluateOnlyReproducesTheLastEvaluation) {
   EXPECT_EQ(linesStartingWith(evaluated.output, "train: ").size(), 0u);
 }
 
+TEST(Train, ReplicasEvaluateAsOneSessionDoes) {
+  // 10 evaluation samples at batch 4: 3 batches, the last padded; 2 replicas evaluate them in
+  // two rounds (2 batches, then 1), 3 replicas in one.
+  std::string data = toyDir(), checkpoint = scratchPath("replicas-run.ckpt");
+  TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, data);
+  options.epochs = 2;
+  options.replicas = 2;
+  options.lr.baseLr = 0.5;
+  options.checkpointPath = checkpoint;
+  TrainResult trained = runTrainingCaptured(options);
+  ASSERT_EQ(trained.error, "") << trained.output;
+  std::vector<std::string> last = linesStartingWith(trained.output, "eval epoch 2: ");
+  ASSERT_EQ(last.size(), 1u) << trained.output;
+  for (uint32_t replicas : {1u, 3u}) {
+    TrainOptions evaluate = trainOptions(KILN_FIXTURE_TRAIN, data);
+    evaluate.evaluateCheckpoint = checkpoint;
+    evaluate.replicas = replicas;
+    TrainResult evaluated = runTrainingCaptured(evaluate);
+    ASSERT_EQ(evaluated.error, "");
+    EXPECT_EQ(linesStartingWith(evaluated.output, "eval "), last) << replicas << " replicas";
+  }
+  EXPECT_PRED2(contains, last[0], "(10 images)");
+}
+
 TEST(Train, ZeroLearningRateLeavesTheParametersAlone) {
   std::string checkpoint = scratchPath("run.ckpt");
   TrainOptions options = trainOptions(KILN_FIXTURE_TRAIN, toyDir());

@@ -8,9 +8,10 @@
 #include <cstdio>
 #include <numeric>
 
-kiln_status_t kiln::train::evaluate(kiln_session_t *session, const TrainingArtifact &artifact,
-                                    data::BatchLoader &loader, uint64_t size,
-                                    const Normalization &normalization,
+kiln_status_t kiln::train::evaluate(const std::vector<kiln_session_t *> &sessions,
+                                    const ForwardRunner &runForwards,
+                                    const TrainingArtifact &artifact, data::BatchLoader &loader,
+                                    uint64_t size, const Normalization &normalization,
                                     ClassificationStats &stats, double &seconds) {
   auto start = std::chrono::steady_clock::now();
   data::EpochPlan plan;
@@ -20,14 +21,22 @@ kiln_status_t kiln::train::evaluate(kiln_session_t *session, const TrainingArtif
   plan.batch = static_cast<uint64_t>(artifact.batch);
   plan.replaceFailed = false;
   loader.start(std::move(plan));
-  data::LoadedBatch batch;
-  for (uint64_t i = 0, batches = loader.batches(); i < batches; ++i) {
-    KILN_RETURN_IF_ERROR(loader.next(batch));
-    if (!batch.rows())
+  std::vector<data::LoadedBatch> batches(sessions.size());
+  for (uint64_t next = 0, total = loader.batches(); next < total;) {
+    uint32_t loaded = 0;
+    for (; loaded < sessions.size() && next < total; ++next) {
+      KILN_RETURN_IF_ERROR(loader.next(batches[loaded]));
+      if (!batches[loaded].rows())
+        continue;
+      storeBatch(sessions[loaded], artifact, batches[loaded], normalization);
+      ++loaded;
+    }
+    if (!loaded)
       continue;
-    storeBatch(session, artifact, batch, normalization);
-    KILN_RETURN_IF_ERROR(kiln_session_run(session, "forward"));
-    scoreLogits(session, artifact, batch.labels, /*withLoss=*/true, stats);
+    KILN_RETURN_IF_ERROR(runForwards(loaded));
+    for (uint32_t replica = 0; replica < loaded; ++replica)
+      scoreLogits(sessions[replica], artifact, batches[replica].labels, /*withLoss=*/true,
+                  stats);
   }
   seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return nullptr;

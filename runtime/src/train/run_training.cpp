@@ -383,18 +383,17 @@ kiln_status_t Trainer::logStep() {
 kiln_status_t Trainer::evaluateNow() {
   ClassificationStats stats;
   double seconds = 0;
-  auto evaluateOnReplica0 = [&] {
-    return evaluate(session, artifact, *evalLoader, evalSet->size(), options.normalize, stats,
-                    seconds);
+  // With replicas, each evaluates batches on its own thread (a team of OpenMP threads
+  // started here would keep spinning beside the replicas' threads afterwards).
+  auto runForwards = [&](uint32_t count) -> kiln_status_t {
+    if (!replicaThreads)
+      return kiln_session_run(session, "forward");
+    return replicaThreads->run([&](uint32_t replica) -> kiln_status_t {
+      return replica < count ? kiln_session_run(sessions[replica], "forward") : nullptr;
+    });
   };
-  // With replicas, on replica 0's thread: a team of OpenMP threads started here would keep
-  // spinning beside the replicas' threads afterwards.
-  if (replicaThreads)
-    KILN_RETURN_IF_ERROR(replicaThreads->run([&](uint32_t replica) -> kiln_status_t {
-      return replica == 0 ? evaluateOnReplica0() : nullptr;
-    }));
-  else
-    KILN_RETURN_IF_ERROR(evaluateOnReplica0());
+  KILN_RETURN_IF_ERROR(evaluate(sessions, runForwards, artifact, *evalLoader, evalSet->size(),
+                                options.normalize, stats, seconds));
   evaluatedAtStep = position.step;
   progress.line(evalLine(epochNumber(), stats));
   return log ? log->write(record("eval", stats, stats.samples, seconds)) : nullptr;
