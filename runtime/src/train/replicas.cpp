@@ -29,11 +29,18 @@ void limitOpenMpToThisThread() {
 namespace kiln::train {
 
 ReplicaThreads::ReplicaThreads(uint32_t count) : results(count, nullptr) {
-  for (uint32_t replica = 0; replica < count; ++replica)
-    threads.emplace_back([this, replica] { serve(replica); });
+  try {
+    for (uint32_t replica = 0; replica < count; ++replica)
+      threads.emplace_back([this, replica] { serve(replica); });
+  } catch (...) {
+    stop(); // a thread that failed to start: join those that did before the error leaves
+    throw;
+  }
 }
 
-ReplicaThreads::~ReplicaThreads() {
+ReplicaThreads::~ReplicaThreads() { stop(); }
+
+void ReplicaThreads::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex);
     stopping = true;
@@ -41,6 +48,7 @@ ReplicaThreads::~ReplicaThreads() {
   started.notify_all();
   for (std::thread &thread : threads)
     thread.join();
+  threads.clear();
 }
 
 void ReplicaThreads::serve(uint32_t replica) {

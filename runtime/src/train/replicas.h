@@ -47,6 +47,8 @@ public:
 
 private:
   void serve(uint32_t replica);
+  /// Ends and joins the threads.
+  void stop();
 
   std::vector<std::thread> threads;
   std::mutex mutex;
