@@ -40,12 +40,20 @@
 // PHASES: tensor.insert_slice %{{.*}}[0, 0, 0, 0] [2, 4, 4, 8] [1, 2, 2, 1]
 
 // The flipped taps are gathered in the filter's own order: the generic's loops run over
-// w's f, c and taps (reading rows of it) and write [kh, kw, f, c]; %dx2's phases read every
-// second tap from the last one back.
+// w's f, c and taps (reading rows of it) and write [kh, kw, f, c]. %dx2's filter is flipped
+// once, and its phases take every second tap of the flip (from the first or the second):
+// strided slices, not a flip each.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-choose-layout,kiln-to-linalg))' | FileCheck %s --check-prefix=FLIP
-// FLIP-DAG: affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>
-// FLIP-DAG: affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * -2 + 2, d3 * -2 + 2)>
-// FLIP-DAG: affine_map<(d0, d1, d2, d3) -> (d2, d3, d0, d1)>
+// FLIP-DAG: #[[FLIPPED:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, -d2 + 2, -d3 + 2)>
+// FLIP-DAG: #[[SWAPPED:.*]] = affine_map<(d0, d1, d2, d3) -> (d2, d3, d0, d1)>
+// FLIP: func.func @forward(
+// FLIP-SAME: %[[W2:arg4]]: tensor<16x8x3x3xf32>
+// FLIP: %[[FLIP2:.*]] = linalg.generic {indexing_maps = [#[[FLIPPED]], #[[SWAPPED]]]{{.*}} ins(%[[W2]] : tensor<16x8x3x3xf32>)
+// FLIP: tensor.extract_slice %[[FLIP2]][0, 0, 0, 0] [2, 2, 16, 8] [2, 2, 1, 1] : tensor<3x3x16x8xf32> to tensor<2x2x16x8xf32>
+// FLIP: tensor.extract_slice %[[FLIP2]][0, 1, 0, 0] [2, 1, 16, 8] [2, 2, 1, 1]
+// FLIP: tensor.extract_slice %[[FLIP2]][1, 0, 0, 0] [1, 2, 16, 8] [2, 2, 1, 1]
+// FLIP: tensor.extract_slice %[[FLIP2]][1, 1, 0, 0] [1, 1, 16, 8] [2, 2, 1, 1]
+// FLIP-NOT: ins(%[[W2]]
 
 // The 1x1 filter gradient (%dw3) is a matmul: dY [32 x N*OH*OW] times the stride-sampled input.
 // RUN: kiln-opt %s --pass-pipeline='builtin.module(func.func(kiln-choose-layout,kiln-to-linalg))' | FileCheck %s --check-prefix=POINTWISE
