@@ -4,9 +4,10 @@
 // seed scalar, run fwd_bwd }, then set lr, step and grad_scale = 1/accum and run apply_update
 // (docs/training.md). With --replicas N, N sessions do so at once, each on a thread of its
 // own and its own micro-batches, and their gradients are summed before apply_update
-// (grad_scale = 1/(accum N); replicas.h). Everything that decides what an update computes (sample order, seed
-// scalars, learning rate) is a function of the TrainingPosition and the options, never of
-// wall time or earlier runs, which is what makes a resumed run bit-identical.
+// (grad_scale = 1/(accum N); replicas.h). Everything that decides what an update computes
+// (sample order, seed scalars, learning rate) is a function of the TrainingPosition and the
+// options, never of wall time or earlier runs, which is what makes a resumed run
+// bit-identical.
 //
 //===----------------------------------------------------------------------===//
 #include "checkpoint.h"
