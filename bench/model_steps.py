@@ -20,7 +20,9 @@ bench/contractions.py); without it its column says n/a.
 The speed of these shared machines drifts from one process to the next: with --rounds N
 every row is measured N times, kiln and its peer back to back in each round (the peer
 first in every other round: back-to-back runs favoured whichever went first), and the table
-gives the medians and the median of the per-round ratios.
+gives the medians and the median of the per-round ratios. After each measurement one sample
+of the threads' FMA peak is taken: column "shared" counts the rounds in which it was under
+80 % of the starting peak (the host had put the vCPUs on one core; bench/contractions.py).
 """
 import argparse
 import json
@@ -34,7 +36,7 @@ import time
 import torch
 from torch import nn
 
-from contractions import kiln_compile, kiln_time, ort_time
+from contractions import SHARED_CORE_SHARE, kiln_compile, kiln_time, measure_peak, ort_time
 from resnets import MODELS
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -122,6 +124,7 @@ class Row:
         self.label, self.peer_name, self.compile_s = label, peer_name, compile_s
         self.kiln, self.peer = kiln, peer  # callables, or None when that side cannot run
         self.kiln_rates, self.peer_rates = [], []
+        self.shared = 0  # rounds after which the host had put the threads on one core
 
     def run_round(self, round_index):
         # The sides take turns going first: in back-to-back A/B runs of two kiln artifacts on
@@ -145,7 +148,8 @@ class Row:
         ratios = [k / p for k, p in zip(self.kiln_rates, self.peer_rates)]
         ratio = f"{statistics.median(ratios):6.3f}x" if ratios else f"{'-':>7}"
         compiled = f"{self.compile_s:8.1f}" if self.compile_s is not None else f"{'-':>8}"
-        return f"{self.label:28} {fmt(kiln)} {fmt(peer)} {self.peer_name:>8} {ratio} {compiled}"
+        return (f"{self.label:28} {fmt(kiln)} {fmt(peer)} {self.peer_name:>8} {ratio} {compiled}"
+                f" {self.shared:>6}")
 
 
 def inference_rows(args, bin_dir, use_ort, name, model, shape, work):
@@ -235,15 +239,27 @@ def main():
             rows += inference_rows(args, bin_dir, use_ort, name, model, shape, work)
             if not args.no_train:
                 rows += training_rows(args, bin_dir, name, model, make, shape, work)
+        # After each measurement one sample of the threads' FMA peak (bench/contractions.py):
+        # under SHARED_CORE_SHARE of the starting peak, the host had put them on one core.
+        peak = measure_peak(work, args.threads) if args.threads > 1 else None
         for round_index in range(args.rounds):
             for row in rows:
                 try:
                     row.run_round(round_index)
                 except RuntimeError as error:
                     print(f"round {round_index}: {row.label}: {error}")
+                if peak:
+                    sample = measure_peak(work, args.threads, runs=1)
+                    if sample < SHARED_CORE_SHARE * peak:
+                        row.shared += 1
+                        print(f"round {round_index}: {row.label}: the threads' FMA peak after "
+                              f"it {sample:.0f} GFLOP/s of {peak:.0f}: on one core", flush=True)
 
     print(f"\nmedians of {args.rounds} round(s); ratio: the median of the rounds' kiln/peer")
-    print(f"{'':28} {'kiln i/s':>10} {'peer i/s':>10} {'peer':>8} {'ratio':>7} {'kilnc s':>8}")
+    print(f"shared: rounds after which {args.threads} threads reached less than "
+          f"{SHARED_CORE_SHARE:.0%} of their FMA peak (the host had put them on one core)")
+    print(f"{'':28} {'kiln i/s':>10} {'peer i/s':>10} {'peer':>8} {'ratio':>7} {'kilnc s':>8}"
+          f" {'shared':>6}")
     for row in rows:
         print(row.summary())
     return 0
