@@ -134,23 +134,23 @@ Value windowAlong(PatternRewriter &rewriter, Location loc, Value dy, int64_t dim
   return padTensor(rewriter, loc, inside, low, high, scalarConstant(rewriter, loc, element, 0));
 }
 
-/// taps[i, j, f, c] = w[f, c, firstH - strideH*i, firstW - strideW*j]: the filter's taps that
-/// an input gradient's convolution reads, flipped, with F and C swapped (for the input
-/// gradient C is the output). The loops run in the filter's own order (f, c, then the taps),
-/// so that the taps read one after the other lie together in one filter row; in the taps'
-/// order each tap swept all the rows of a task again (LLVM vectorizes the copy along c with
-/// gathers either way). With kiln-parallelize splitting the flips into tasks, a layer-4
-/// stride-2 input gradient went from 12.8 to 10.0 ms; the split alone gained about 10 %.
-Value flippedTaps(OpBuilder &b, Location loc, Value filter, int64_t tapsH, int64_t tapsW,
-                  int64_t firstH, int64_t firstW, int64_t strideH, int64_t strideW) {
+/// flipped[i, j, f, c] = w[f, c, KH - 1 - i, KW - 1 - j]: the filter an input gradient's
+/// convolution reads, flipped, with F and C swapped (for the input gradient C is the output);
+/// a strided input gradient's phases read strided slices of it. The loops run in the
+/// filter's own order (f, c, then the taps), so that the taps read one after the other lie
+/// together in one filter row; in the taps' order each tap swept all the rows of a task
+/// again (LLVM vectorizes the copy along c with gathers either way). With kiln-parallelize
+/// splitting the flips into tasks, a layer-4 stride-2 input gradient went from 12.8 to 10.0
+/// ms; the split alone gained about 10 %.
+Value flippedFilter(OpBuilder &b, Location loc, Value filter) {
   auto filterType = cast<RankedTensorType>(filter.getType());
-  int64_t f = filterType.getDimSize(0), c = filterType.getDimSize(1);
+  int64_t f = filterType.getDimSize(0), c = filterType.getDimSize(1),
+          kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
   auto d = [&](unsigned i) { return b.getAffineDimExpr(i); };
   MLIRContext *ctx = b.getContext();
-  AffineMap read =
-      AffineMap::get(4, 0, {d(0), d(1), firstH - strideH * d(2), firstW - strideW * d(3)}, ctx);
+  AffineMap read = AffineMap::get(4, 0, {d(0), d(1), kh - 1 - d(2), kw - 1 - d(3)}, ctx);
   AffineMap write = AffineMap::get(4, 0, {d(2), d(3), d(0), d(1)}, ctx);
-  Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{tapsH, tapsW, f, c},
+  Value init = b.create<tensor::EmptyOp>(loc, ArrayRef<int64_t>{kh, kw, f, c},
                                          filterType.getElementType());
   SmallVector<utils::IteratorType> iterators(4, utils::IteratorType::parallel);
   return b
@@ -197,7 +197,7 @@ Value phaseSplitInputGradient(PatternRewriter &rewriter, Conv2DBackwardDataOp op
   // The whole filter flipped once, each phase's taps a strided slice of it: a flip per phase
   // read the whole filter each time, across its 3 x 3 taps (25 % of a layer-4 stride-2 input
   // gradient on one thread, four flips of a 9.4-MB filter).
-  Value flipped = flippedTaps(rewriter, loc, op.getFilter(), kh, kw, kh - 1, kw - 1, 1, 1);
+  Value flipped = flippedFilter(rewriter, loc, op.getFilter());
   int64_t f = filterType.getDimSize(0);
   for (auto [rows, cols] : phases) {
     // Taps phase + s*(taps-1-j) in window order: flipped, F and C swapped.
@@ -275,7 +275,7 @@ Value kiln::lowerConvBackwardDataChannelsLast(PatternRewriter &rewriter,
                              {n, dyType.getDimSize(2), dyType.getDimSize(3), f}),
       getAsIndexOpFoldResult(rewriter.getContext(), {1, strides[0], strides[1], 1}));
 
-  Value flipped = flippedTaps(rewriter, loc, op.getFilter(), kh, kw, kh - 1, kw - 1, 1, 1);
+  Value flipped = flippedFilter(rewriter, loc, op.getFilter());
 
   // Only the unpadded positions are computed: the window starts pads[0] rows into the
   // spread (computing the padded extent and cropping it cost 13-56 % more multiply-adds on

@@ -137,8 +137,9 @@ private:
   /// Starts the training loader on the rest of the current epoch, in `order`.
   void startEpoch(std::vector<uint64_t> order);
   kiln_status_t runUpdate();
-  /// Runs `entry` in every replica's session, each on its thread (one replica: here).
-  kiln_status_t runEverywhere(const char *entry);
+  /// Runs `entry` in the first `count` replicas' sessions (all: every one), each on its
+  /// thread (one replica: here).
+  kiln_status_t runEverywhere(const char *entry, uint32_t count = UINT32_MAX);
   /// A log record of `kind` at the current position.
   LogRecord record(const char *kind, const ClassificationStats &stats, uint64_t images,
                    double seconds) const;
@@ -308,11 +309,12 @@ void Trainer::startEpoch(std::vector<uint64_t> order) {
   trainLoader->start(std::move(plan));
 }
 
-kiln_status_t Trainer::runEverywhere(const char *entry) {
+kiln_status_t Trainer::runEverywhere(const char *entry, uint32_t count) {
   if (!replicaThreads)
     return kiln_session_run(session, entry);
-  return replicaThreads->run(
-      [&](uint32_t replica) { return kiln_session_run(sessions[replica], entry); });
+  return replicaThreads->run([&](uint32_t replica) -> kiln_status_t {
+    return replica < count ? kiln_session_run(sessions[replica], entry) : nullptr;
+  });
 }
 
 kiln_status_t Trainer::runUpdate() {
@@ -386,13 +388,7 @@ kiln_status_t Trainer::evaluateNow() {
   double seconds = 0;
   // With replicas, each evaluates batches on its own thread (a team of OpenMP threads
   // started here would keep spinning beside the replicas' threads afterwards).
-  auto runForwards = [&](uint32_t count) -> kiln_status_t {
-    if (!replicaThreads)
-      return kiln_session_run(session, "forward");
-    return replicaThreads->run([&](uint32_t replica) -> kiln_status_t {
-      return replica < count ? kiln_session_run(sessions[replica], "forward") : nullptr;
-    });
-  };
+  auto runForwards = [&](uint32_t count) { return runEverywhere("forward", count); };
   KILN_RETURN_IF_ERROR(evaluate(sessions, runForwards, artifact, *evalLoader, evalSet->size(),
                                 options.normalize, stats, seconds));
   evaluatedAtStep = position.step;
