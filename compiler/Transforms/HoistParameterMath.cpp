@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/Transforms/EntryBuffers.h"
 #include "compiler/Transforms/Passes.h"
+#include "compiler/Transforms/WorthPreparing.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -137,15 +138,16 @@ struct KilnHoistParameterMathPass
           readsOnlyParameters = false;
       }
       // A broadcast (a bias spread over a convolution's output) would turn a parameter into
-      // a prepared buffer the size of an activation: cheaper to compute than to store.
+      // a prepared buffer the size of an activation: cheaper to compute than to store. An
+      // op marked worth preparing (a Winograd filter transform) moves whatever it writes.
       // Only tensors become buffers; vector reads of a parameter stay with their users.
       bool writesTensors = op.getNumResults() > 0;
       for (Value result : op.getResults()) {
         elementsWritten += elementCount(result);
         writesTensors &= elementCount(result) > 0;
       }
-      if (!readsParameter || !readsOnlyParameters || !writesTensors ||
-          elementsWritten > elementsRead)
+      bool grows = elementsWritten > elementsRead && !op.hasAttr(kWorthPreparingAttrName);
+      if (!readsParameter || !readsOnlyParameters || !writesTensors || grows)
         continue;
       moved.insert(&op);
       fromParameters.insert(op.result_begin(), op.result_end());

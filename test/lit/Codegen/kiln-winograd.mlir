@@ -56,6 +56,8 @@
 // position made one-shot bufferization's analysis quadratic in the positions).
 // CHECK-COUNT-16: vector.insert %{{.*}} : vector<16xf32> into vector<16x16xf32>
 // CHECK: vector.transfer_write {{.*}} {in_bounds = [true, true], permutation_map = #[[PLANES:.*]]} : vector<16x16xf32>, tensor<16x16x32xf32>
+// Marked for kiln-hoist-parameter-math: a constant filter's transform runs once, in `prepare`.
+// CHECK: } {kiln.worth_preparing}
 // 2 images x 4 x 4 tiles of 2 x 2 pixels: 32 tiles, one task (64 tiles at most).
 // CHECK: scf.forall (%[[N:.*]], %[[T:.*]]) = (0, 0) to (2, 4) step (2, 4) shared_outs(%[[Y:.*]] = %{{.*}})
 // The transformed input: 16 planes of 33 rows (32 tiles and one more: planes of an odd

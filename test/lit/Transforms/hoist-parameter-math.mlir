@@ -53,6 +53,34 @@ func.func @forward(%x: tensor<2x4xf32> {kiln.buffer = "x", kiln.role = "input"},
 
 // -----
 
+// An op marked worth preparing moves though it writes more than it reads (a Winograd filter
+// transform: [3, 3, C, F] to [positions, C, F]); the same op unmarked stays.
+// CHECK-LABEL: func.func @forward(
+// CHECK-SAME: %[[X:[a-z0-9]+]]: tensor<4x4xf32> {kiln.buffer = "x", kiln.role = "input"}
+// CHECK-SAME: %[[PREPARED:[a-z0-9]+]]: tensor<4x4x4xf32> {kiln.buffer = "kiln.prepared.0", kiln.role = "prepared"})
+// CHECK: %[[KEPT:.*]] = linalg.broadcast
+// CHECK-NOT: linalg.broadcast
+// CHECK: tensor.extract_slice %[[PREPARED]]
+// CHECK: tensor.extract_slice %[[KEPT]]
+// CHECK-LABEL: func.func @prepare(
+// CHECK-SAME: -> (tensor<4x4x4xf32> {kiln.buffer = "kiln.prepared.0", kiln.role = "prepared"})
+// CHECK: linalg.broadcast {{.*}} {kiln.worth_preparing}
+func.func @forward(%x: tensor<4x4xf32> {kiln.buffer = "x", kiln.role = "input"},
+                   %w: tensor<4x4xf32> {kiln.buffer = "w", kiln.role = "parameter"})
+    -> (tensor<4x4xf32> {kiln.buffer = "y", kiln.role = "output"}) {
+  %empty = tensor.empty() : tensor<4x4x4xf32>
+  %marked = linalg.broadcast ins(%w : tensor<4x4xf32>) outs(%empty : tensor<4x4x4xf32>) dimensions = [0]
+      {kiln.worth_preparing}
+  %kept = linalg.broadcast ins(%w : tensor<4x4xf32>) outs(%empty : tensor<4x4x4xf32>) dimensions = [0]
+  %a = tensor.extract_slice %marked[1, 0, 0] [1, 4, 4] [1, 1, 1] : tensor<4x4x4xf32> to tensor<4x4xf32>
+  %b = tensor.extract_slice %kept[2, 0, 0] [1, 4, 4] [1, 1, 1] : tensor<4x4x4xf32> to tensor<4x4xf32>
+  %ab = arith.addf %a, %b : tensor<4x4xf32>
+  %y = arith.addf %x, %ab : tensor<4x4xf32>
+  return %y : tensor<4x4xf32>
+}
+
+// -----
+
 // Nothing computed from parameters alone: no `prepare`.
 // CHECK-LABEL: func.func @forward(
 // CHECK-NOT: kiln.prepared
