@@ -99,24 +99,47 @@ FailureOr<linalg::LinalgOp> tileWithOutputStart(RewriterBase &rewriter, linalg::
 /// The packed copy of each (operand, block size) made so far in the function.
 using PackedOperands = DenseMap<std::pair<Value, int64_t>, Value>;
 
+/// Whether `offset` is a multiple of `block`: a constant, or the induction variable of a loop
+/// (a task's scf.forall) whose lower bound and step are.
+bool isMultipleOf(OpFoldResult offset, int64_t block) {
+  if (std::optional<int64_t> constant = getConstantIntValue(offset))
+    return *constant % block == 0;
+  auto iv = dyn_cast_if_present<BlockArgument>(dyn_cast_if_present<Value>(offset));
+  auto loop = iv ? dyn_cast<LoopLikeOpInterface>(iv.getOwner()->getParentOp()) : nullptr;
+  if (!loop)
+    return false;
+  std::optional<SmallVector<Value>> ivs = loop.getLoopInductionVars();
+  std::optional<SmallVector<OpFoldResult>> lowerBounds = loop.getLoopLowerBounds(),
+                                           steps = loop.getLoopSteps();
+  if (!ivs || !lowerBounds || !steps)
+    return false;
+  for (auto [candidate, lower, step] : llvm::zip(*ivs, *lowerBounds, *steps))
+    if (candidate == iv)
+      return isMultipleOf(lower, block) && isMultipleOf(step, block);
+  return false;
+}
+
 /// Where a tile at `tileOffsets` in `value` reads from: the statically shaped tensor `value`
-/// views through unit-stride tensor.extract_slice ops that keep the last dimension whole
-/// (each task of kiln-parallelize takes the whole filter that way; a matmul's cache tile a
-/// range of B's rows; kiln-winograd's loop one position's matrix of the transformed filter,
-/// dropping the leading dimension), and the tile's offsets in that tensor.
+/// views through unit-stride tensor.extract_slice ops that take whole blocks of `block`
+/// along the last dimension (each task of kiln-parallelize takes the whole filter that way;
+/// a matmul's cache tile a range of B's rows; kiln-winograd's loop one position's matrix of
+/// the transformed filter, dropping the leading dimension; its global matmul's tasks a
+/// block of 128 columns of it), and the tile's offsets in that tensor. Packed once there,
+/// rather than a slice per task: a layer-4 3x3 forward whose tasks each packed their block
+/// of a position's filter took 6.58 ms on two threads, 5.82 with one packed copy.
 std::pair<Value, SmallVector<OpFoldResult>>
-throughSlicesKeepingLast(RewriterBase &rewriter, Value value,
-                         ArrayRef<OpFoldResult> tileOffsets) {
+throughSlicesOfWholeBlocks(RewriterBase &rewriter, Value value,
+                           ArrayRef<OpFoldResult> tileOffsets, int64_t block) {
   SmallVector<OpFoldResult> offsets(tileOffsets);
   AffineExpr sum = rewriter.getAffineDimExpr(0) + rewriter.getAffineDimExpr(1);
   while (auto slice = value.getDefiningOp<tensor::ExtractSliceOp>()) {
     RankedTensorType source = slice.getSourceType();
     int64_t dropped = source.getRank() - slice.getType().getRank();
     ArrayRef<int64_t> sizes = slice.getStaticSizes();
-    if (dropped < 0 || !source.hasStaticShape() || sizes.back() != source.getShape().back() ||
+    if (dropped < 0 || !source.hasStaticShape() || sizes.back() % block != 0 ||
         !llvm::all_of(sizes.take_front(dropped), [](int64_t size) { return size == 1; }) ||
         slice.getType().getShape() != sizes.drop_front(dropped) ||
-        !isZeroIndex(slice.getMixedOffsets().back()) ||
+        !isMultipleOf(slice.getMixedOffsets().back(), block) ||
         !llvm::all_of(slice.getMixedStrides(),
                       [](OpFoldResult stride) { return isConstantIntValue(stride, 1); }))
       break;
@@ -185,7 +208,7 @@ FailureOr<linalg::LinalgOp> splitByPackedBlock(RewriterBase &rewriter, linalg::L
     return failure();
   rewriter.setInsertionPoint(*tile);
   auto [operand, tileOffsets] =
-      throughSlicesKeepingLast(rewriter, slice.getSource(), slice.getMixedOffsets());
+      throughSlicesOfWholeBlocks(rewriter, slice.getSource(), slice.getMixedOffsets(), block);
   Value &packed = packedOperands[{operand, block}];
   if (!packed)
     packed = packLastDimension(rewriter, operand, block);

@@ -258,3 +258,46 @@ func.func @classifier(%a: tensor<8x2048xf32>, %b: tensor<2048x1000xf32>, %c: ten
   %y = linalg.matmul ins(%a, %b : tensor<8x2048xf32>, tensor<2048x1000xf32>) outs(%c : tensor<8x1000xf32>) -> tensor<8x1000xf32>
   return %y : tensor<8x1000xf32>
 }
+
+// -----
+
+// Tasks over blocks of B's columns (a global Winograd matmul's filter) read one packed copy of
+// all of B, made outside the tasks, at their block's index: each task's columns start at a
+// multiple of the packed block (16).
+// AVX2-LABEL: func @column_tasks
+// AVX2: %[[PACKED:.*]] = linalg.transpose {{.*}} outs({{.*}} : tensor<8x256x16xf32>)
+// AVX2: scf.forall (%[[J:.*]]) = (0) to (128) step (64)
+// AVX2-NOT: linalg.transpose
+// AVX2: %[[BLOCK:.*]] = affine.apply #{{.*}}(%{{.*}}, %[[J]])
+// AVX2: vector.transfer_read %[[PACKED]][%[[BLOCK]],
+// AVX2: scf.forall.in_parallel
+func.func @column_tasks(%a: tensor<64x256xf32>, %b: tensor<256x128xf32>, %c: tensor<64x128xf32>) -> tensor<64x128xf32> {
+  %y = scf.forall (%j) = (0) to (128) step (64) shared_outs(%out = %c) -> (tensor<64x128xf32>) {
+    %bj = tensor.extract_slice %b[0, %j] [256, 64] [1, 1] : tensor<256x128xf32> to tensor<256x64xf32>
+    %cj = tensor.extract_slice %out[0, %j] [64, 64] [1, 1] : tensor<64x128xf32> to tensor<64x64xf32>
+    %t = linalg.matmul ins(%a, %bj : tensor<64x256xf32>, tensor<256x64xf32>) outs(%cj : tensor<64x64xf32>) -> tensor<64x64xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %out[0, %j] [64, 64] [1, 1] : tensor<64x64xf32> into tensor<64x128xf32>
+    }
+  }
+  return %y : tensor<64x128xf32>
+}
+
+// -----
+
+// Columns that start off the packed blocks (8, then 72): each task packs its own slice.
+// AVX2-LABEL: func @column_tasks_off_blocks
+// AVX2: scf.forall
+// AVX2: linalg.transpose {{.*}} outs({{.*}} : tensor<4x256x16xf32>)
+// AVX2: scf.forall.in_parallel
+func.func @column_tasks_off_blocks(%a: tensor<64x256xf32>, %b: tensor<256x136xf32>, %c: tensor<64x136xf32>) -> tensor<64x136xf32> {
+  %y = scf.forall (%j) = (8) to (136) step (64) shared_outs(%out = %c) -> (tensor<64x136xf32>) {
+    %bj = tensor.extract_slice %b[0, %j] [256, 64] [1, 1] : tensor<256x136xf32> to tensor<256x64xf32>
+    %cj = tensor.extract_slice %out[0, %j] [64, 64] [1, 1] : tensor<64x136xf32> to tensor<64x64xf32>
+    %t = linalg.matmul ins(%a, %bj : tensor<64x256xf32>, tensor<256x64xf32>) outs(%cj : tensor<64x64xf32>) -> tensor<64x64xf32>
+    scf.forall.in_parallel {
+      tensor.parallel_insert_slice %t into %out[0, %j] [64, 64] [1, 1] : tensor<64x64xf32> into tensor<64x136xf32>
+    }
+  }
+  return %y : tensor<64x136xf32>
+}
