@@ -99,7 +99,9 @@ def KilnHoistParameterMathPass : Pass<"kiln-hoist-parameter-math", "mlir::Module
     a buffer `kiln.prepared.<n>` of role `prepared`. The runtime runs `prepare` before a
     `forward` whose parameters changed since the last run, so a step of inference no longer
     repeats the weights' preparation. A view of a parameter (reshape, slice) that nothing
-    else moved reads stays in `forward`: moving it would only copy the parameter.
+    else moved reads stays in `forward`: moving it would only copy the parameter. An op that
+    writes more elements than it reads (a bias broadcast) stays too, unless it carries the
+    unit attribute `kiln.worth_preparing` (kiln-winograd's filter transforms).
   }];
   let options = [
     Option<"entry", "entry", "std::string", "\"forward\"", "The entry point to split">
