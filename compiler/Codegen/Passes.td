@@ -60,13 +60,13 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     dimensions), unit dilations, input and output channels in whole vectors, a transformed
     filter of at most `filter-bytes` (with `tile` 4, F(2x2) is tried when F(4x4)'s is
     larger) and at least `min-multiply-adds` becomes: the filter transformed once (G g G^T,
-    [alpha^2, C, F], tasks marked `kiln.worth_preparing`, which kiln-hoist-parameter-math
+    [alpha^2, C, F], in tasks marked `kiln.worth_preparing`, which kiln-hoist-parameter-math
     moves into `prepare` when the filter is a parameter of `forward`; alpha = m + 2 at
-    stride 1, 2m + 1 at stride 2, where the
-    even rows and columns of a tile's patch go through F(m, 2) and the odd ones stay as they
-    are), and an `scf.forall` of tasks, each a block of tile rows (`task-tiles` tiles at
-    most, whole rows and whole images, its scratch within `scratch-bytes`, smaller while
-    there are fewer than `min-tasks` tasks) that transforms its input patches (B^T d B: a
+    stride 1, 2m + 1 at stride 2, where the even rows and columns of a tile's patch go
+    through F(m, 2) and the odd ones stay as they are), and an `scf.forall` of tasks, each
+    a block of tile rows (`task-tiles` tiles at most, whole rows and whole images, its
+    scratch within `scratch-bytes`, smaller while there are fewer than `min-tasks` tasks)
+    that transforms its input patches (B^T d B: a
     loop nest over its tiles and channel vectors, each patch read once as vectors and
     transformed in registers), multiplies them by the transformed filter (one
     `linalg.matmul` in an `scf.for` over the positions) and adds the transformed products
