@@ -111,6 +111,13 @@ def measure_peak(work, threads, runs=3):
 SHARED_CORE_SHARE = 0.8
 
 
+def one_core_peak(work, threads, peak):
+    """One sample of the threads' FMA peak when it is under SHARED_CORE_SHARE of `peak` (the
+    host had put the threads on one core), else None."""
+    sample = measure_peak(work, threads, runs=1)
+    return sample if sample < SHARED_CORE_SHARE * peak else None
+
+
 # ---------------------------------------------------------------------------------------------
 # Models for kiln and ONNX Runtime
 
@@ -438,8 +445,7 @@ def main():
                         samples[tool].append(timer())
                     except RuntimeError as error:
                         print(f"{label}: {tool}: {error}")
-                if args.threads > 1 and (measure_peak(work, args.threads, runs=1) <
-                                         SHARED_CORE_SHARE * peak):
+                if args.threads > 1 and one_core_peak(work, args.threads, peak):
                     shared += 1
             rate = {tool: flops / statistics.median(ms) / 1e6
                     for tool, ms in samples.items() if ms}

@@ -36,7 +36,8 @@ import time
 import torch
 from torch import nn
 
-from contractions import SHARED_CORE_SHARE, kiln_compile, kiln_time, measure_peak, ort_time
+from contractions import (SHARED_CORE_SHARE, kiln_compile, kiln_time, measure_peak,
+                          one_core_peak, ort_time)
 from resnets import MODELS
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -239,8 +240,8 @@ def main():
             rows += inference_rows(args, bin_dir, use_ort, name, model, shape, work)
             if not args.no_train:
                 rows += training_rows(args, bin_dir, name, model, make, shape, work)
-        # After each measurement one sample of the threads' FMA peak (bench/contractions.py):
-        # under SHARED_CORE_SHARE of the starting peak, the host had put them on one core.
+        # After each measurement one sample of the threads' FMA peak (bench/contractions.py's
+        # one_core_peak): under SHARED_CORE_SHARE of the starting peak, they ran on one core.
         peak = measure_peak(work, args.threads) if args.threads > 1 else None
         for round_index in range(args.rounds):
             for row in rows:
@@ -248,12 +249,11 @@ def main():
                     row.run_round(round_index)
                 except RuntimeError as error:
                     print(f"round {round_index}: {row.label}: {error}")
-                if peak:
-                    sample = measure_peak(work, args.threads, runs=1)
-                    if sample < SHARED_CORE_SHARE * peak:
-                        row.shared += 1
-                        print(f"round {round_index}: {row.label}: the threads' FMA peak after "
-                              f"it {sample:.0f} GFLOP/s of {peak:.0f}: on one core", flush=True)
+                sample = one_core_peak(work, args.threads, peak) if peak else None
+                if sample:
+                    row.shared += 1
+                    print(f"round {round_index}: {row.label}: the threads' FMA peak after "
+                          f"it {sample:.0f} GFLOP/s of {peak:.0f}: on one core", flush=True)
 
     print(f"\nmedians of {args.rounds} round(s); ratio: the median of the rounds' kiln/peer")
     print(f"shared: rounds after which {args.threads} threads reached less than "
