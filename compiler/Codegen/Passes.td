@@ -69,8 +69,8 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     that transforms its input patches (B^T d B: a loop nest over its tiles and channel
     vectors, each patch read once as vectors and transformed in registers), multiplies them
     by the transformed filter (one `linalg.matmul` in an `scf.for` over the positions) and
-    adds the transformed products (A^T M A, a loop nest likewise) to its rows of the output. A zero-padded input is read
-    unpadded, from the pad's source, what lies outside it as zeros (masked reads), and so
+    adds the transformed products (A^T M A, a loop nest likewise) to its rows of the output.
+    A zero-padded input is read unpadded, from the pad's source, what lies outside it as zeros (masked reads), and so
     are the rows and columns past the input's end that whole tiles read where m does not
     divide the output; such an output is computed whole tiles wide, then cropped and added
     to the convolution's init. Otherwise the fill or broadcast the output starts from, and
