@@ -70,13 +70,13 @@ def KilnWinogradPass : Pass<"kiln-winograd", "mlir::func::FuncOp"> {
     vectors, each patch read once as vectors and transformed in registers), multiplies them
     by the transformed filter (one `linalg.matmul` in an `scf.for` over the positions) and
     adds the transformed products (A^T M A, a loop nest likewise) to its rows of the output.
-    A zero-padded input is read unpadded, from the pad's source, what lies outside it as zeros (masked reads), and so
-    are the rows and columns past the input's end that whole tiles read where m does not
-    divide the output; such an output is computed whole tiles wide, then cropped and added
-    to the convolution's init. Otherwise the fill or broadcast the output starts from, and
-    an elementwise op that is the only user of the result (a ReLU, a residual add), are
-    computed by the tasks on their own rows, as `kiln-parallelize` does for the tasks it
-    makes.
+    A zero-padded input is read unpadded, from the pad's source, what lies outside it as
+    zeros (masked reads), and so are the rows and columns past the input's end that whole
+    tiles read where m does not divide the output; such an output is computed whole tiles
+    wide, then cropped and added to the convolution's init. Otherwise the fill or broadcast
+    the output starts from, and an elementwise op that is the only user of the result (a
+    ReLU, a residual add), are computed by the tasks on their own rows, as `kiln-parallelize`
+    does for the tasks it makes.
 
     With `filter-gradients`, the filter gradient of such a convolution as kiln-to-linalg
     writes it (`conv_2d_nhwc_hwcf` of the input transposed to [C, H + 2, W + 2, N] by the
